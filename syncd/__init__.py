@@ -1,0 +1,3 @@
+"""syncd: keeps an MSP's service desk honest."""
+
+__version__ = "0.1.0"
