@@ -206,7 +206,7 @@ class ApiClient:
         read_timeout: float = 30.0,
         retry: RetryPolicy | None = None,
         headers: Mapping[str, str] | None = None,
-        verify: bool = True,
+        verify: bool | str = True,
         observer: Observer | None = None,
     ) -> None:
         self.connector = connector

@@ -1,4 +1,4 @@
-"""The explicit connector registry: kind -> factory taking (settings, http settings)."""
+"""The explicit connector registry: kind -> factory(section settings, http settings, state store)."""
 
 from __future__ import annotations
 

@@ -35,6 +35,40 @@ class Stream:
     reconcile_interval: timedelta = timedelta(hours=6)
 
 
+@dataclass(frozen=True)
+class WriteResult:
+    """What a write produced: the vendor's id for it, and whether it was created now or found."""
+
+    external_id: str
+    created: bool
+
+
+class TicketWriter(Protocol):
+    """Writes to a PSA. Every call carries the ledger's idempotency key; each method first looks
+    for its own earlier write (the key's marker) and returns it instead of writing twice."""
+
+    def post_note(self, ticket_id: str, text: str, *, key: str) -> WriteResult:
+        """Post an internal note (the marker is appended as a footer)."""
+        ...
+
+    def link_configuration(self, ticket_id: str, configuration_id: str, *, key: str) -> WriteResult:
+        """Attach a configuration (asset) to a ticket; an existing link counts as done."""
+        ...
+
+    def create_ticket(self, *, company_id: str, summary: str, description: str, key: str,
+                      board: str | None = None) -> WriteResult:
+        """Open a ticket (KB update task, follow-up) on a board."""
+        ...
+
+
+class DocsWriter(Protocol):
+    """Writes to a documentation tool."""
+
+    def open_task(self, *, company_id: str | None, title: str, description: str, key: str) -> WriteResult:
+        """Open a task (e.g. "update the KB article for ...") the way the tool allows."""
+        ...
+
+
 class Connector(Protocol):
     """A configured connection to one vendor tenant."""
 
@@ -46,6 +80,10 @@ class Connector(Protocol):
 
     def check(self) -> None:
         """Make one cheap authenticated request; raise AuthError or TransportError on failure."""
+        ...
+
+    def writer(self) -> TicketWriter | DocsWriter | None:
+        """The connector's writer, or None for a read-only connector."""
         ...
 
     def close(self) -> None:
