@@ -1,0 +1,62 @@
+"""Fixtures for the NinjaOne simulator tests: a hand-built world, stand-ins, spec conformance."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from syncd.sandbox.ninjaone import NinjaOneSimulator
+from syncd.sandbox.world.store import World
+
+from . import spec
+from .support import CALLS, FakeClock, FakeFaults, get_token
+from .world_data import WORLD_NOW, build_world
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    """The small world of world_data.py."""
+    built = build_world(tmp_path / "w.db")
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A clock at the world's now."""
+    return FakeClock(WORLD_NOW)
+
+
+@pytest.fixture
+def faults() -> FakeFaults:
+    """A recording fault injector."""
+    return FakeFaults()
+
+
+@pytest.fixture
+def sim(world: World, clock: FakeClock, faults: FakeFaults) -> NinjaOneSimulator:
+    """A simulator with the default (monitoring-only) app."""
+    return NinjaOneSimulator(world, clock, faults, NinjaOneSimulator.default_credentials)
+
+
+@pytest.fixture
+def token(sim: NinjaOneSimulator) -> str:
+    """A valid bearer token for `sim`."""
+    return get_token(sim)
+
+
+@pytest.fixture(autouse=True)
+def _spec_conformance() -> Iterator[None]:
+    """After each test: every query parameter sent is the spec's, every 2xx body validates."""
+    CALLS.clear()
+    yield
+    document = spec.load()
+    if document is None:
+        return
+    for pattern, request, response in CALLS:
+        spec.check_params(document, pattern, request.method, set(request.query))
+        if 200 <= response.status < 300:
+            spec.validate_response(document, pattern, request.method, response.status, response.body)
+    CALLS.clear()
