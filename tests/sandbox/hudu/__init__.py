@@ -1,0 +1,1 @@
+"""Tests of the Hudu API v1 simulator."""
