@@ -98,6 +98,7 @@ class Ticket(Normalized):
     sla_respond_due: datetime | None = None
     sla_resolve_due: datetime | None = None
     parent_id: str | None = None
+    configuration_ids: list[str] = []   # configurations (PSA assets) linked to the ticket
     resolution_code: str | None = None
     custom: dict[str, Any] = {}
 

@@ -49,7 +49,9 @@ def poll_stream(ctx: JobContext, stream: Stream) -> PollResult:
         if ctx.stop.is_set():
             raise PollStopped(stream.source)  # between records: nothing is half-written
         batch.append(record)
-        if record.updated_at is not None and (newest is None or record.updated_at > newest):
+        # A stream may also yield related records (a ticket's notes); only its own move the bookmark.
+        if record.source == stream.source and record.updated_at is not None and (
+                newest is None or record.updated_at > newest):
             newest = record.updated_at
         if len(batch) >= BATCH:
             _flush(ctx, batch, totals)

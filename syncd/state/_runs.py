@@ -60,7 +60,7 @@ def last_runs(db: Database, job: str | None, n: int) -> list[Run]:
     """Return the job's latest runs (every job's when `job` is None), newest first."""
     where, args = ("WHERE job = ? ", (job, n)) if job is not None else ("", (n,))
     with db.reading() as conn:
-        rows = conn.execute(_SELECT + f" {where}ORDER BY started_at DESC, id DESC LIMIT ?", args)  # noqa: S608
+        rows = conn.execute(_SELECT + f" {where}ORDER BY started_at DESC, id DESC LIMIT ?", args)
         return [_run(row) for row in rows]
 
 

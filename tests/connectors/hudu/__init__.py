@@ -1,0 +1,1 @@
+"""Hudu connector tests."""

@@ -1,0 +1,1 @@
+"""NinjaOne connector tests."""
