@@ -32,28 +32,51 @@ def _fail_config(exc: ConfigError) -> NoReturn:
     sys.exit(EXIT_CONFIG)
 
 
+def _remember(key: str) -> Any:
+    def callback(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+        if value is not None:
+            ctx.find_root().ensure_object(dict)[key] = value
+    return callback
+
+
+def _config_params() -> list[click.Option]:
+    return [
+        click.Option(["--config", "-c"], type=click.Path(path_type=Path), expose_value=False,
+                     callback=_remember("config"), help="TOML config file (as the global option)."),
+        click.Option(["--secrets"], type=click.Path(path_type=Path), expose_value=False,
+                     callback=_remember("secrets"), help="dotenv secrets file (as the global option)."),
+    ]
+
+
 def config_options(fn: Any) -> Any:
     """Accept --config/--secrets after the subcommand too (`syncd check --config FILE`)."""
-
-    def remember(key: str) -> Any:
-        def callback(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
-            if value is not None:
-                ctx.ensure_object(dict)[key] = value
-        return callback
-
-    fn = click.option("--secrets", type=click.Path(path_type=Path), expose_value=False,
-                      callback=remember("secrets"), help="dotenv secrets file (as the global option).")(fn)
-    return click.option("--config", "-c", type=click.Path(path_type=Path), expose_value=False,
-                        callback=remember("config"), help="TOML config file (as the global option).")(fn)
+    for option in reversed(_config_params()):
+        click.decorators._param_memo(fn, option)
+    return fn
 
 
-def _settings(obj: dict[str, Any]) -> Any:
+def _with_config_options(command: click.Command) -> click.Command:
+    """Give every leaf command of a (sub)group the --config/--secrets options."""
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _with_config_options(sub)
+    elif not any(p.name == "config" for p in command.params):
+        command.params.extend(_config_params())
+    return command
+
+
+def settings_or_exit(obj: dict[str, Any] | None) -> Any:
+    """Load settings named by the CLI options (or the environment); on any problem list them all, exit 2."""
     from syncd.settings import load_settings
 
+    obj = obj or {}
     try:
         return load_settings(obj.get("config"), secrets_file=obj.get("secrets"))
     except ConfigError as exc:
         _fail_config(exc)
+
+
+_settings = settings_or_exit
 
 
 def _setup_logging(obj: dict[str, Any], settings: Any) -> None:
@@ -153,6 +176,19 @@ def sandbox(world: Path, seed: int, size: str, out: Path, vendors: tuple[str, ..
     configure_logging("console", "info")
     size_value: str | int = int(size) if size.isdigit() else size
     run_forever(world, seed=seed, size=size_value, vendors=list(vendors) or None, out_dir=out, ports=None)
+
+
+def _register_subcommands() -> None:
+    """The commands other packages provide, registered explicitly (no discovery)."""
+    from syncd.digests.cli import digest, silence
+    from syncd.identity.cli import matches
+    from syncd.rules.cli import plan_command, rules_group
+
+    for command in (plan_command, rules_group, matches, digest, silence):
+        cli.add_command(_with_config_options(command))
+
+
+_register_subcommands()
 
 
 def main() -> None:

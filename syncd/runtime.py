@@ -10,11 +10,12 @@ from datetime import timedelta
 import click
 import structlog
 
-from syncd.clock import SystemClock
+from syncd.clock import Clock, SystemClock
 from syncd.connectors import Connector, connector_factory
 from syncd.errors import ConfigError
 from syncd.jobs import JobSpec, Outcome, build_jobs, run_job
 from syncd.jobs.context import JobContext
+from syncd.rules import load_rules, load_rules_or_raise
 from syncd.settings import Settings
 from syncd.state import Run, SqliteStateStore, StateStore
 
@@ -43,25 +44,32 @@ def check_everything(settings: Settings) -> str:
             connector_factory(kind)
         except ConfigError as exc:
             problems.append(f"{kind}: {exc}")
+    rules, rule_problems = load_rules(settings.rules.dirs, overrides=settings.rules.overrides,
+                                      builtin=settings.rules.builtin)
+    problems += rule_problems
     if problems:
         raise ConfigError(f"{len(problems)} problem(s)", problems=problems)
     kinds = ", ".join(settings.connectors()) or "none"
     mode = "dry run" if settings.daemon.dry_run else "live"
-    return f"configuration valid; connectors: {kinds}; state: {settings.state.path}; mode: {mode}"
+    return (f"configuration valid; connectors: {kinds}; rules: {len(rules)}; "
+            f"state: {settings.state.path}; mode: {mode}")
 
 
 @contextmanager
-def open_runtime(settings: Settings, *, daemon: bool = False) -> Iterator[Runtime]:
+def open_runtime(settings: Settings, *, daemon: bool = False, clock: Clock | None = None) -> Iterator[Runtime]:
     """Open the state store and connectors; close them on exit.
 
     Only the daemon marks runs left `running` by a dead process as interrupted: a `syncd once`
     beside a live daemon must not mark the daemon's own runs.
     """
+    rules = load_rules_or_raise(settings.rules.dirs, overrides=settings.rules.overrides,
+                                builtin=settings.rules.builtin)
     settings.state.path.parent.mkdir(parents=True, exist_ok=True)
     state = SqliteStateStore(settings.state.path, recover_interrupted=daemon)
     connectors = build_connectors(settings, state)
     try:
-        ctx = JobContext(settings=settings, state=state, clock=SystemClock(), connectors=connectors)
+        ctx = JobContext(settings=settings, state=state, clock=clock or SystemClock(), connectors=connectors,
+                         rules=rules)
         yield Runtime(ctx, build_jobs(ctx))
     finally:
         for connector in connectors.values():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt
 
@@ -69,6 +69,13 @@ class RulesSettings(_Section):
 
     builtin: bool = Field(default=True, description="load the built-in rule pack")
     dirs: list[Path] = Field(default_factory=list, description="extra directories of *.yaml rule files")
+    overrides: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="rule params to change without editing rule files: {rule_id: {param: value}}"
+    )
+    tasks_in: Literal["auto", "docs", "psa"] = Field(
+        default="auto", description="where open_task goes: the docs tool, a PSA ticket, or docs when one is configured"
+    )
+    every: Duration = Field(default=timedelta(minutes=5), description="how often the rule pass (evaluate) runs")
 
 
 class HealthSettings(_Section):

@@ -19,7 +19,9 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from syncd.connectors.connectwise.settings import ConnectWiseSettings
 from syncd.connectors.hudu.settings import HuduSettings
 from syncd.connectors.ninjaone.settings import NinjaOneSettings
+from syncd.digests.settings import DigestSettings
 from syncd.errors import ConfigError
+from syncd.identity.settings import IdentitySettings
 from syncd.redact import REDACTOR
 from syncd.sections import (
     DaemonSettings,
@@ -30,6 +32,7 @@ from syncd.sections import (
     SchedulerSettings,
     StateSettings,
 )
+from syncd.sla import SlaSettings
 
 ENV_PREFIX = "SYNCD_"
 CONFIG_ENV = "SYNCD_CONFIG"
@@ -51,6 +54,9 @@ class Settings(BaseSettings):
     scheduler: SchedulerSettings = SchedulerSettings()
     rules: RulesSettings = RulesSettings()
     health: HealthSettings = HealthSettings()
+    identity: IdentitySettings = IdentitySettings()
+    sla: SlaSettings = SlaSettings()
+    digests: DigestSettings = DigestSettings()
     connectwise: ConnectWiseSettings | None = None
     ninjaone: NinjaOneSettings | None = None
     hudu: HuduSettings | None = None
@@ -131,13 +137,24 @@ def _secrets_in_file(data: dict[str, Any], model: type[BaseModel], prefix: tuple
             continue
         key = (*prefix, name)
         for kind in _model_types(field.annotation):
-            if kind is SecretStr:
-                env = ENV_PREFIX + "__".join(key).upper()
-                found.append(f"{'.'.join(key)}: secrets are not read from the config file; set {env} "
-                             "in the environment or the secrets file")
-            elif isinstance(data[name], dict) and isinstance(kind, type) and issubclass(kind, BaseModel):
-                found += _secrets_in_file(data[name], kind, key)
+            found += _secrets_in_value(data[name], kind, key)
     return found
+
+
+def _secrets_in_value(value: Any, kind: Any, key: tuple[str, ...]) -> list[str]:
+    if kind is SecretStr:
+        env = ENV_PREFIX + "__".join(key).upper()
+        return [f"{'.'.join(key)}: secrets are not read from the config file; set {env} "
+                "in the environment or the secrets file"]
+    if not isinstance(value, dict):
+        return []
+    if isinstance(kind, type) and issubclass(kind, BaseModel):
+        return _secrets_in_file(value, kind, key)
+    args = getattr(kind, "__args__", None)
+    if getattr(kind, "__origin__", None) is dict and args:  # dict[str, Model]: receivers by name
+        return [p for item, sub in value.items() for t in _model_types(args[1])
+                for p in _secrets_in_value(sub, t, (*key, str(item)))]
+    return []
 
 
 def _model_types(annotation: Any) -> list[Any]:
@@ -161,6 +178,7 @@ def _describe(err: dict[str, Any]) -> str:
 
 def _register_secrets(settings: Settings) -> None:
     """Tell the redactor every secret value so no log line or error can carry it."""
+    settings.digests.register_secrets()
     for section in settings.connectors().values():
         for name in type(section).model_fields:
             value = getattr(section, name)

@@ -116,6 +116,22 @@ class Note(Normalized):
     updated: datetime | None = None
 
 
+class TicketEvent(Normalized):
+    """One change in a ticket's history (from the PSA's audit trail): reopened, owner or status changed."""
+
+    entity = "ticket_events"
+    ticket_id: str
+    kind: str                            # reopened | owner_changed | status_changed | priority_changed
+    at: datetime
+    old: str | None = None
+    new: str | None = None
+    by: str | None = None
+
+    def updated_at(self) -> datetime | None:
+        """History entries never change; their time is when the change happened."""
+        return self.at
+
+
 class TimeEntry(Normalized):
     """Time logged against a ticket."""
 
@@ -216,5 +232,6 @@ class Article(Normalized):
 
 ENTITIES: dict[str, type[Normalized]] = {
     m.entity: m
-    for m in (Company, Contact, Ticket, Note, TimeEntry, Configuration, Device, PatchEvent, Alert, Asset, Article)
+    for m in (Company, Contact, Ticket, Note, TicketEvent, TimeEntry, Configuration, Device, PatchEvent, Alert,
+              Asset, Article)
 }

@@ -132,16 +132,21 @@ def test_example_documents_every_key() -> None:
 
 
 def _key_paths(model: type, prefix: str = "") -> list[str]:
+    import types
+    from typing import Union, get_args, get_origin
+
     from pydantic import BaseModel
 
     paths = []
     for name, field in model.model_fields.items():
-        args = getattr(field.annotation, "__args__", None) or (field.annotation,)
+        # Sections are models or optional models; lists and dicts of models are leaf keys here.
+        optional = get_origin(field.annotation) in (Union, types.UnionType)
+        args = get_args(field.annotation) if optional else (field.annotation,)
         nested = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
         if nested and nested[0].__name__ != "RateLimit":
             paths += _key_paths(nested[0], f"{prefix}{name}.")
         else:
-            paths.append(prefix + name)
+            paths.append(prefix + (field.alias or name))
     return paths
 
 
@@ -152,7 +157,7 @@ def _documented(text: str, path: str) -> bool:
     for line in lines:
         bare = line.lstrip("# ").strip()
         if bare.startswith("["):
-            in_section = bare.strip("[]") == section
+            in_section = bare[1:bare.index("]")] == section
         elif in_section and (bare.startswith(f"{key} ") or bare.startswith(f"{key}:")):
             return True
     return False

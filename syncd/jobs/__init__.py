@@ -1,6 +1,7 @@
 """Job specs built from settings at startup (never pickled), and the wrapper every job runs in.
 
-Job ids: `poll:<source>` (e.g. `poll:connectwise.tickets`), `reconcile:<source>`.
+Job ids: `poll:<source>` (e.g. `poll:connectwise.tickets`), `reconcile:<source>`, `evaluate`
+(identity + rules), `digest`. `syncd once` runs them in that order.
 """
 
 from __future__ import annotations
@@ -52,6 +53,12 @@ def build_jobs(ctx: JobContext) -> list[JobSpec]:
             if stream.list_keys is not None:
                 specs.append(JobSpec(f"reconcile:{stream.source}", _bind(reconcile_stream, stream),
                                      stream.reconcile_interval, kind))
+    if specs:  # with no connector there is nothing to evaluate or report
+        from syncd.jobs.evaluate import evaluate_rules, send_digests
+
+        specs.append(JobSpec("evaluate", evaluate_rules, ctx.settings.rules.every))
+        if ctx.settings.digests.enabled:
+            specs.append(JobSpec("digest", send_digests, ctx.settings.digests.every))
     return specs
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from syncd.clock import Clock
 from syncd.connectors.base import Connector
@@ -20,6 +21,7 @@ class JobContext:
     state: StateStore
     clock: Clock
     connectors: Mapping[str, Connector] = field(default_factory=dict)
+    rules: Sequence[Any] = ()   # the loaded rules (syncd.rules.LoadedRule), validated once at startup
     # Set by SIGTERM/SIGINT: jobs stop between writes, never in the middle of one.
     stop: threading.Event = field(default_factory=threading.Event)
     # Connectors whose credentials were rejected stop polling until restart; the others go on.

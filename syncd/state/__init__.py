@@ -7,6 +7,8 @@ Callers use only the names below; the SQL and the schema migrations stay inside 
 """
 
 from syncd.state._findings import finding_fingerprint, fingerprint_set_hash
+from syncd.state._links import StoredLink
+from syncd.state._silences import Silence
 from syncd.state.base import (
     Bookmark,
     Decision,
@@ -39,9 +41,11 @@ __all__ = [
     "MatchDecision",
     "Run",
     "RunStatus",
+    "Silence",
     "SqliteStateStore",
     "StateError",
     "StateStore",
+    "StoredLink",
     "StoredRecord",
     "UpsertStats",
     "apply_migrations",

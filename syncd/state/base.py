@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Literal, Protocol, Self
+from typing import TYPE_CHECKING, Any, Literal, Protocol, Self
 
 from syncd.records import Record
 
@@ -15,6 +15,9 @@ FindingStatus = Literal["open", "resolved"]
 DigestStatus = Literal["sent", "failed"]
 RunStatus = Literal["running", "ok", "failed", "interrupted"]
 Decision = Literal["accept", "reject", "pin"]
+
+if TYPE_CHECKING:  # annotation-only: these modules import this one
+    from syncd.state import _links, _silences
 
 
 class StateError(Exception):
@@ -322,6 +325,36 @@ class StateStore(Protocol):
 
     def last_success(self, job: str) -> Run | None:
         """Return the job's latest run that finished ok."""
+        ...
+
+    # identity links, rule `for:` clocks, silences
+    def replace_identity_links(self, links: Iterable[_links.StoredLink], *, at: datetime) -> int:
+        """Replace the stored identity links with this pass's; return how many were stored."""
+        ...
+
+    def identity_links(self, kind: str | None = None) -> list[_links.StoredLink]:
+        """Return the identity links of the last pass, of one kind or of all."""
+        ...
+
+    def rule_pending(self, rule_id: str) -> dict[str, datetime]:
+        """Return when each record started matching the rule (its `for:` clock)."""
+        ...
+
+    def set_rule_pending(self, rule_id: str, since: Mapping[str, datetime]) -> None:
+        """Replace the rule's `for:` clocks with these."""
+        ...
+
+    def add_silence(self, *, matchers: Iterable[str], starts_at: datetime, ends_at: datetime,
+                    author: str, reason: str, at: datetime) -> _silences.Silence:
+        """Store a new digest silence."""
+        ...
+
+    def silences(self, *, active_at: datetime | None = None) -> list[_silences.Silence]:
+        """Return silences (only those active at `active_at` when given), newest first."""
+        ...
+
+    def expire_silence(self, silence_id: int, at: datetime) -> _silences.Silence | None:
+        """End a silence now; None when there is no such silence."""
         ...
 
     # lifecycle

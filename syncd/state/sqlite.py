@@ -10,7 +10,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from syncd.records import Record
-from syncd.state import _findings, _ledger, _matches, _mirror, _runs
+from syncd.state import _findings, _ledger, _links, _matches, _mirror, _pending, _runs, _silences
 from syncd.state._db import MEMORY, Database, dump_json, from_db_time, load_json, req_time, to_db_time
 from syncd.state.base import (
     Bookmark,
@@ -289,6 +289,38 @@ class SqliteStateStore:
     def last_success(self, job: str) -> Run | None:
         """Return the job's latest run that finished ok."""
         return _runs.last_success(self._db, job)
+
+    # identity links, rule `for:` clocks, silences
+
+    def replace_identity_links(self, links: Iterable[_links.StoredLink], *, at: datetime) -> int:
+        """Replace the stored identity links with this pass's; return how many were stored."""
+        return _links.replace_links(self._db, links, at)
+
+    def identity_links(self, kind: str | None = None) -> list[_links.StoredLink]:
+        """Return the identity links of the last pass, of one kind or of all."""
+        return _links.all_links(self._db, kind)
+
+    def rule_pending(self, rule_id: str) -> dict[str, datetime]:
+        """Return when each record started matching the rule (its `for:` clock)."""
+        return _pending.pending_since(self._db, rule_id)
+
+    def set_rule_pending(self, rule_id: str, since: Mapping[str, datetime]) -> None:
+        """Replace the rule's `for:` clocks with these."""
+        _pending.replace_pending(self._db, rule_id, since)
+
+    def add_silence(self, *, matchers: Iterable[str], starts_at: datetime, ends_at: datetime,
+                    author: str, reason: str, at: datetime) -> _silences.Silence:
+        """Store a new digest silence."""
+        return _silences.add_silence(self._db, matchers=list(matchers), starts_at=starts_at, ends_at=ends_at,
+                                     author=author, reason=reason, at=at)
+
+    def silences(self, *, active_at: datetime | None = None) -> list[_silences.Silence]:
+        """Return silences (only those active at `active_at` when given), newest first."""
+        return _silences.list_silences(self._db, active_at=active_at)
+
+    def expire_silence(self, silence_id: int, at: datetime) -> _silences.Silence | None:
+        """End a silence now; None when there is no such silence."""
+        return _silences.expire_silence(self._db, silence_id, at)
 
     # lifecycle
 

@@ -1,0 +1,97 @@
+"""The rule pass: resolve identities over the mirror, plan every rule, apply through the ledger."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+
+from syncd.identity import resolve_from_store
+from syncd.jobs.context import JobContext
+from syncd.rules import MirrorView, apply, plan
+from syncd.rules.context import TaskTarget
+from syncd.rules.fields import known_entities
+from syncd.settings import Settings
+from syncd.sla.adapter import MirrorSla
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class EvaluateResult:
+    """What one rule pass did."""
+
+    rules: int
+    planned_writes: int
+    performed: int
+    already_done: int
+    failed: int
+    findings_raised: int
+    findings_resolved: int
+    capped: int
+    dry_run: bool
+
+
+def mirror_sources(settings: Settings) -> list[str]:
+    """Every `<kind>.<entity>` source the configured connectors can have mirrored."""
+    return [f"{kind}.{entity}" for kind in settings.connectors() for entity in known_entities()]
+
+
+def task_target(settings: Settings) -> TaskTarget:
+    """Where open_task goes: the docs tool when configured (and allowed), else a ticket on the PSA's KB board."""
+    connectors = settings.connectors()
+    docs = settings.identity.docs if settings.identity.docs in connectors else None
+    psa = connectors.get(settings.identity.psa)
+    board = getattr(psa, "kb_board", None)
+    if settings.rules.tasks_in == "psa" or docs is None:
+        return TaskTarget(docs_kind=None, board=board)
+    return TaskTarget(docs_kind=docs, board=board)
+
+
+def build_view(ctx: JobContext) -> MirrorView:
+    """The read-only view one pass plans over: mirror, identity links and SLA clocks at the pass's now."""
+    settings = ctx.settings
+    now = ctx.clock.now()
+    identity = resolve_from_store(ctx.state, settings.identity, now=ctx.clock.now)
+    sla = MirrorSla(settings.sla, now=now, tier_of=lambda ticket: _tier(ctx, ticket))
+    return MirrorView.from_state(ctx.state, mirror_sources(settings), identity=identity, sla=sla,
+                                 tasks=task_target(settings))
+
+
+def _tier(ctx: JobContext, ticket: Any) -> str | None:
+    company_id = ticket.fields.get("company_id")
+    if not company_id:
+        return None
+    company = ctx.state.get_record(f"{ticket.record.kind}.companies", str(company_id))
+    return None if company is None else company.fields.get("tier")
+
+
+def evaluate_rules(ctx: JobContext) -> EvaluateResult:
+    """Plan every loaded rule over the mirror and apply the plan (dry run writes nothing to vendors)."""
+    now = ctx.clock.now()
+    the_plan = plan(ctx.rules, build_view(ctx), now=now, state=ctx.state)
+    writers = {kind: writer for kind, connector in ctx.connectors.items()
+               if not ctx.is_disabled(kind) and (writer := connector.writer()) is not None}
+    dry_run = ctx.settings.daemon.dry_run
+    report = apply(the_plan, state=ctx.state, writers=writers, dry_run=dry_run, now=now,
+                   should_stop=ctx.stop.is_set)
+    for capped in the_plan.capped:
+        log.error("rule_blast_radius_exceeded", rule=capped.rule_id, due=capped.due, limit=capped.limit)
+    return EvaluateResult(
+        rules=len(ctx.rules), planned_writes=len(the_plan.actions),
+        performed=report.count("done") + report.count("recovered"), already_done=report.count("already_done"),
+        failed=report.count("failed"), findings_raised=report.findings_raised,
+        findings_resolved=report.findings_resolved, capped=len(the_plan.capped), dry_run=dry_run,
+    )
+
+
+def send_digests(ctx: JobContext) -> Any:
+    """One digest pass: route, group, dedup and deliver what is due."""
+    from syncd.digests.pipeline import build_pipeline
+
+    pipeline = build_pipeline(ctx.settings.digests, ctx.state, ctx.clock, http=ctx.settings.http)
+    report = pipeline.run_pass()
+    for error in report.errors:
+        log.warning("digest_delivery_failed", error=error)
+    return report
