@@ -25,6 +25,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from syncd.logging import configure_logging  # noqa: E402
 from syncd.runtime import open_runtime, run_once  # noqa: E402
 from syncd.sandbox.controller import Sandbox  # noqa: E402
 from syncd.sandbox.world.generate import generate_world  # noqa: E402
@@ -86,25 +87,31 @@ def run(size: str, seed: int) -> dict[str, Any]:
             vendors = sandbox.vendors
             sandbox.reset_counters()
             started = time.perf_counter()
-            with open_runtime(settings) as runtime:
-                first_code = run_once(runtime, [])
+            with open_runtime(settings, clock=sandbox.clock) as runtime:
+                poll_jobs = [j.id for j in runtime.jobs if j.id.startswith("poll:")]
+                first_code = run_once(runtime, poll_jobs)
                 first_s = time.perf_counter() - started
                 first = {v: sandbox.counters(v)["total"] for v in vendors}
                 sandbox.reset_counters()
-                idle_code = run_once(runtime, [j.id for j in runtime.jobs if j.id.startswith("poll:")])
+                idle_code = run_once(runtime, poll_jobs)
                 idle = {v: sandbox.counters(v)["total"] for v in vendors}
-                polls = {v: sum(1 for j in runtime.jobs if j.id.startswith(f"poll:{v}.")) for v in vendors}
+                sandbox.reset_counters()
+                reconcile_code = run_once(runtime, [j.id for j in runtime.jobs if j.id.startswith("reconcile:")])
+                reconcile = {v: sandbox.counters(v)["total"] for v in vendors}
+                polls = {v: sum(1 for j in poll_jobs if j.startswith(f"poll:{v}.")) for v in vendors}
         minimum = minimum_requests(world)
     return {
         "bench": "sync_requests", "size": size, "seed": seed,
         "first_sync": first, "first_sync_minimum": {v: minimum[v] for v in vendors},
         "first_sync_seconds": round(first_s, 2),
-        "idle_cycle": idle, "idle_poll_jobs": polls, "exit_codes": [first_code, idle_code],
+        "idle_cycle": idle, "idle_poll_jobs": polls, "reconciliation": reconcile,
+        "exit_codes": [first_code, idle_code, reconcile_code],
     }
 
 
 def main() -> None:
     """Parse arguments, run, print one JSON line."""
+    configure_logging("json", "warning")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="small")
     parser.add_argument("--seed", type=int, default=1)

@@ -92,8 +92,16 @@ def _advance(ctx: JobContext, stream: Stream, newest: datetime | None, started: 
 
 
 def reconcile_stream(ctx: JobContext, stream: Stream) -> int:
-    """Mark mirror records deleted when the vendor no longer lists their ids; return how many."""
+    """Mark mirror records deleted when the vendor no longer lists their ids; return how many.
+
+    Runs at most once per `reconcile_interval` (a `syncd once` from cron would otherwise list
+    every id on every run); the daemon's schedule already keeps that pace.
+    """
     if stream.list_keys is None:
+        return 0
+    last = ctx.state.last_success(f"reconcile:{stream.source}")
+    if last is not None and last.finished_at is not None and \
+            ctx.clock.now() - last.finished_at < stream.reconcile_interval * 0.9:
         return 0
     vendor_keys = set(stream.list_keys())  # read completely before touching the mirror
     gone = ctx.state.live_keys(stream.source) - vendor_keys
