@@ -67,7 +67,7 @@ def minimum_requests(world: Any) -> dict[str, int]:
         count("SELECT COUNT(*) FROM articles WHERE archived = 0"),
     ]
     return {
-        "connectwise": sum(pages(n, "connectwise") for n in cw_lists) + boards + 2 * tickets,
+        "connectwise": sum(pages(n, "connectwise") for n in cw_lists) + boards + 3 * tickets,
         "ninjaone": sum(pages(n, "ninjaone") for n in ninja_lists) + 1,  # + the OAuth token
         "hudu": sum(pages(n, "hudu") for n in hudu_lists),
     }

@@ -1,8 +1,9 @@
 """ConnectWise PSA (Manage) connector: tickets, notes, time, configurations, contacts, companies.
 
 Streams: connectwise.boards, .priorities (reference data, full reads), .companies, .contacts,
-.configurations, .tickets (with .notes records and linked configuration ids for changed
-tickets) and .time_entries. Writes: internal notes, configuration links, KB-update tickets.
+.configurations, .tickets (with .ticket_events from the audit trail, .notes records and linked
+configuration ids for changed tickets) and .time_entries. Writes: internal notes, configuration
+links, KB-update tickets.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@
 - Lists use forward-only (keyset) paging: header `pagination-type: forward-only`, `pageSize`, and
   the `Link: rel="next"` URL (or `pageId` = last id when a full page comes without one). Keyset
   paging cannot skip a row when another row starts matching between two pages, as offset
-  paging can; `orderBy` is not allowed in this mode and rows come in id order.
+  paging can; `orderBy` is not allowed in this mode and rows come in id order. The audit trail
+  is the exception: its entries have no id, so it is read in numbered pages.
 - Error bodies: ApiClient's errors carry no body, so on a 400/401/403/404 the request is sent
   once more to read CW's `ErrorResponseMessage` (or the plain-text "Cannot route" answer of a
   wrong codebase/company) into the error message. Errors are rare; the re-send is a GET.
@@ -28,13 +29,14 @@ from syncd.errors import (
     NotFoundError,
 )
 from syncd.http import HttpResponse
-from syncd.pagination import Page, PageRequest, Params, bare_list
+from syncd.pagination import Page, PageNumber, PageRequest, Params, bare_list
 from syncd.sections import HttpSettings
 
 KIND = "connectwise"
 API_VERSION = "2025.8"
 ACCEPT = f"application/vnd.connectwise.com+json; version={API_VERSION}"
 FORWARD_ONLY = {"pagination-type": "forward-only"}
+AUDIT_TRAIL = "/system/audittrail"
 ROUTING_TEXT = "Cannot route"
 _EXPLAINED = frozenset({400, 401, 403, 404})
 
@@ -143,6 +145,17 @@ class ConnectWiseClient:
         except (BadRequestError, NotFoundError, AuthError) as exc:
             raise self._explain(exc, path, pager.last) from None
 
+    def audit_trail(self, record_type: str, record_id: int) -> Iterator[dict[str, Any]]:
+        """Every AuditTrailEntry of one record, in numbered pages: entries carry no id, so the
+        forward-only (keyset) paging of `rows` cannot apply."""
+        params = {"type": record_type, "id": record_id, "deviceIdentifier": ""}
+        pager = PageNumber(page_size=self.page_size)
+        try:
+            yield from self.api.paginate(AUDIT_TRAIL, pager, extract=_rows, params=params)
+        except (BadRequestError, NotFoundError, AuthError) as exc:
+            first = PageRequest({**params, "page": 1, "pageSize": self.page_size})
+            raise self._explain(exc, AUDIT_TRAIL, first, headers={}) from None
+
     def post(self, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
         """POST a JSON body; never retried once it may have reached CW (see syncd.http)."""
         resp = self.api.request("POST", path, json=dict(body), expected_status={200, 201, *_EXPLAINED})
@@ -153,14 +166,15 @@ class ConnectWiseClient:
             raise MalformedResponseError(f"{resp.summary}: expected a JSON object", connector=KIND)
         return answer
 
-    def _explain(self, exc: ApiError, path: str, request: PageRequest | None) -> ApiError:
+    def _explain(self, exc: ApiError, path: str, request: PageRequest | None,
+                 headers: Mapping[str, str] = FORWARD_ONLY) -> ApiError:
         """Re-send the failed GET once to read CW's error body into the message."""
         if isinstance(exc, CodebaseError):
             return exc
         url = request.url if request is not None and request.url else path
         params = None if request is None or request.url else request.params
         try:
-            resp = self.api.request("GET", url, params=params, headers=FORWARD_ONLY,
+            resp = self.api.request("GET", url, params=params, headers=dict(headers),
                                     expected_status={200, *_EXPLAINED})
         except ApiError:
             return exc

@@ -182,6 +182,17 @@ class CwPriority(_Record):
     sort_order: int | None = Field(default=None, alias="sortOrder")
 
 
+class CwAuditEntry(_Model):
+    """AuditTrailEntry: one line of a record's history; CW gives it no id."""
+
+    text: str
+    entered_date: CwTime = Field(alias="enteredDate")
+    entered_by: str | None = Field(default=None, alias="enteredBy")
+    audit_type: str | None = Field(default=None, alias="auditType")
+    audit_sub_type: str | None = Field(default=None, alias="auditSubType")
+    audit_source: str | None = Field(default=None, alias="auditSource")
+
+
 # --- normalization ---------------------------------------------------------------------------
 
 # Name patterns for the default status class, checked in order (first match wins).

@@ -1,11 +1,11 @@
 """The ConnectWise streams: what each reads, with which conditions, and how rows become records.
 
 Incremental streams ask for `lastUpdated > [since]` (since = bookmark - overlap, set by the poll
-job), so an idle poll is one request per stream. Tickets also read their notes and linked
-configurations, but only for tickets whose `_info.lastUpdated` differs from the mirror; the
-sub-records are yielded before their ticket so a poll cut short never stores a ticket whose
-notes were not stored. Boards (with their statuses) and priorities are small reference data,
-re-read in full.
+job), so an idle poll is one request per stream. Tickets also read their notes, linked
+configurations and audit trail (history.py), but only for tickets whose `_info.lastUpdated`
+differs from the mirror; the sub-records (history events, then notes) are yielded before their
+ticket so a poll cut short never stores a ticket whose notes or history were not stored.
+Boards (with their statuses) and priorities are small reference data, re-read in full.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 from syncd.connectors.base import Stream
 from syncd.connectors.connectwise import models as m
 from syncd.connectors.connectwise.client import ConnectWiseClient, cw_time
+from syncd.connectors.connectwise.history import TicketHistory
 from syncd.connectors.connectwise.settings import ConnectWiseSettings
 from syncd.errors import NotFoundError
 from syncd.records import Record
@@ -56,6 +57,8 @@ class ConnectWiseStreams:
                  normalizer: m.Normalizer) -> None:
         self._client, self._settings, self._state, self._norm = client, settings, state, normalizer
         self._boards_loaded: set[int] = set()
+        self._closed: dict[int, dict[str, bool]] = {}     # board id -> status name (folded) -> closed
+        self._history = TicketHistory(client, self.status_closed)
 
     def all(self) -> list[Stream]:
         """Every stream, reference data first (ticket classification uses it)."""
@@ -103,8 +106,19 @@ class ConnectWiseStreams:
         statuses = [s for row in self._client.rows(f"/service/boards/{board_id}/statuses")
                     if (s := parse(m.CwBoardStatus, row, f"{KIND}.boards")) is not None]
         self._norm.statuses.update({s.id: s for s in statuses})
+        self._closed[board_id] = {s.name.casefold(): s.closed_status for s in statuses}
         self._boards_loaded.add(board_id)
         return statuses
+
+    def status_closed(self, board_id: int | None, name: str) -> bool | None:
+        """A status name's closed flag on a board (else on every loaded board that has the name)."""
+        if board_id is not None:
+            self._load_board(board_id)
+            flag = self._closed.get(board_id, {}).get(name.casefold())
+            if flag is not None:
+                return flag
+        flags = {names[name.casefold()] for names in self._closed.values() if name.casefold() in names}
+        return flags.pop() if len(flags) == 1 else None
 
     def fetch_boards(self, since: datetime | None) -> Iterator[Record]:
         """Boards, each with its statuses and their classes (1 + one request per board)."""
@@ -133,7 +147,8 @@ class ConnectWiseStreams:
     # --- tickets --------------------------------------------------------------------------------
 
     def fetch_tickets(self, since: datetime | None) -> Iterator[Record]:
-        """Changed tickets; for each one changed since the mirror, its notes and linked configurations."""
+        """Changed tickets; for each one changed since the mirror, its history, notes and linked configurations."""
+        self._history.begin_poll()
         for row in self._client.rows("/service/tickets", conditions=since_condition(since)):
             ticket = parse(m.CwTicket, row, TICKETS)
             if ticket is not None:
@@ -156,6 +171,8 @@ class ConnectWiseStreams:
                 # Deleted between the list page and now; reconciliation marks it deleted.
                 log.info("ticket_vanished", source=TICKETS, id=ticket.id)
                 return
+            for event in self._history.events(ticket):
+                yield event.to_record(KIND)
             for note in notes:
                 yield self._norm.note(note, ticket.id).to_record(KIND)
         try:
@@ -169,6 +186,10 @@ class ConnectWiseStreams:
         board_id = ticket.board.id if ticket.board else None
         if status_id is None or board_id is None or status_id in self._norm.statuses:
             return
+        self._load_board(board_id)
+
+    def _load_board(self, board_id: int) -> None:
+        """Load a board's statuses once (a vanished board is remembered as loaded, with none)."""
         if board_id not in self._boards_loaded:
             try:
                 self.load_statuses(board_id)

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 from syncd.sandbox.connectwise import errors, mapping, query, writes
 from syncd.sandbox.connectwise import resources as rs
+from syncd.sandbox.connectwise.audit import AuditTrailRoutes
 from syncd.sandbox.connectwise.conditions import iso, parse_date
 from syncd.sandbox.framework import Request, Response, Simulator, route
 
@@ -32,8 +33,8 @@ def _int_id(raw: str, model: str) -> int:
         raise errors.not_found(model, raw) from None
 
 
-class ConnectWiseSimulator(Simulator):
-    """Serves CW tickets, notes, time, configurations, contacts and companies from the world."""
+class ConnectWiseSimulator(AuditTrailRoutes, Simulator):
+    """Serves CW tickets (with notes and audit trail), time, configurations, contacts, companies."""
 
     vendor = "connectwise"
     default_rate_limit = None

@@ -9,7 +9,8 @@ from syncd.jobs.poll import PollResult, poll_stream, reconcile_stream
 from syncd.sandbox.world.store import World
 from syncd.state import SqliteStateStore
 
-SOURCES = ("boards", "priorities", "companies", "contacts", "configurations", "tickets", "notes", "time_entries")
+SOURCES = ("boards", "priorities", "companies", "contacts", "configurations", "tickets", "notes", "time_entries",
+           "ticket_events")
 
 # What the simulator serves of each world table (deleted rows and CW-less companies excluded).
 WORLD_COUNTS = {

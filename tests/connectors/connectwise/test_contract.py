@@ -40,9 +40,11 @@ ENDPOINTS = {
     ("GET", r"/service/tickets/\d+/configurations"): None,
     ("POST", r"/service/tickets/\d+/configurations"): "ConfigurationReference",
     ("GET", r"/time/entries"): None,
+    ("GET", r"/system/audittrail"): None,           # psa-apis.md §1.4; parameters from public clients [2]
 }
 LIST_PARAMS = {"conditions", "childConditions", "customFieldConditions", "orderBy", "fields", "page",
                "pageSize", "pageId"}
+AUDIT_PARAMS = {"type", "id", "deviceIdentifier"}   # the record whose trail is read
 
 
 def _schema(model: str) -> dict:
@@ -79,11 +81,15 @@ def test_every_request_is_documented(make_env, world, sent):
         path = url.path[len(PREFIX):]
         model = _endpoint(request.method, path)
         assert model is not False, f"undocumented endpoint {request.method} {path}"
-        assert set(parse_qs(url.query)) <= LIST_PARAMS, url.query
+        audit = path == "/system/audittrail"
+        assert set(parse_qs(url.query)) <= LIST_PARAMS | (AUDIT_PARAMS if audit else set()), url.query
         assert request.headers["clientId"]
         assert request.headers["Accept"] == ACCEPT
         assert request.headers["Authorization"].startswith("Basic ")
-        if request.method == "GET" and path != "/system/info":
+        if audit:   # entries have no id to key on: numbered pages, never forward-only
+            assert "pagination-type" not in request.headers
+            assert {"type", "id", "page", "pageSize"} <= set(parse_qs(url.query))
+        elif request.method == "GET" and path != "/system/info":
             assert request.headers.get("pagination-type") == "forward-only"
             assert "orderBy" not in parse_qs(url.query)     # not allowed in forward-only mode
         if model:

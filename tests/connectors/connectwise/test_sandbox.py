@@ -48,8 +48,8 @@ def test_first_sync_and_idle_poll_request_counts(make_env, world):
     env.box.reset_counters()
     sync(env)
     idle = env.box.counters("connectwise")
-    # Assert: 7 lists + statuses per board + notes and links per ticket; idle = 1 per list
-    assert first == 7 + boards + 2 * tickets
+    # Assert: 7 lists + statuses per board + notes, links and audit trail per ticket; idle = 1 per list
+    assert first == 7 + boards + 3 * tickets
     assert idle["total"] == 7 + boards
     lists = {path: n for path, n in idle["requests"].items() if "{id}" not in path}
     assert set(lists.values()) == {1}

@@ -12,6 +12,9 @@ NOTES = [{"id": 1, "ticketId": 4711, "text": "Printer jammed", "detailDescriptio
           "dateCreated": "2026-11-01T10:00:00Z", "_info": {"lastUpdated": "2026-11-01T10:00:00Z"}},
          {"id": 2, "ticketId": 4711, "text": "Checked spooler", "internalAnalysisFlag": True,
           "dateCreated": "2026-11-01T11:00:00Z", "_info": {"lastUpdated": "2026-11-01T11:00:00Z"}}]
+AUDIT_ENTRY = {"text": 'Status has been changed from "New" to "Waiting on Client"',
+               "enteredDate": "2026-11-01T10:30:00Z", "enteredBy": "jsmith", "auditType": "Ticket",
+               "auditSubType": "Status", "auditSource": "Ticket"}
 STATUSES = [{"id": 12, "name": "Waiting on Client", "closedStatus": False, "escalationStatus": "Responded"}]
 
 
@@ -25,6 +28,7 @@ def test_changed_ticket_brings_notes_and_configuration_ids_then_unchanged_costs_
     http.get(f"{BASE}/service/boards/1/statuses", json=STATUSES)
     http.get(f"{BASE}/service/tickets/4711/notes", json=NOTES)
     http.get(f"{BASE}/service/tickets/4711/configurations", json=[{"id": 101, "deviceIdentifier": "9001"}])
+    http.get(f"{BASE}/system/audittrail", json=[AUDIT_ENTRY])
     connector = make_connector(state, page_size=50)
     tickets = _stream(connector, "connectwise.tickets")
     # Act: first read, stored, then the same ticket again (an overlap re-read)
@@ -33,11 +37,12 @@ def test_changed_ticket_brings_notes_and_configuration_ids_then_unchanged_costs_
     calls_after_first = len(http.calls)
     again = list(tickets.fetch(None))
     # Assert
-    assert [r.source for r in first] == ["connectwise.notes"] * 2 + ["connectwise.tickets"]
+    assert [r.source for r in first] == (["connectwise.ticket_events"] + ["connectwise.notes"] * 2
+                                         + ["connectwise.tickets"])      # history and notes before the ticket
     assert first[-1].fields["configuration_ids"] == ["101"]
-    assert [r.fields["internal"] for r in first[:2]] == [False, True]
-    assert calls_after_first == 4
-    assert len(http.calls) == calls_after_first + 1          # the list only: no notes, no links
+    assert [r.fields["internal"] for r in first[1:3]] == [False, True]
+    assert calls_after_first == 5
+    assert len(http.calls) == calls_after_first + 1          # the list only: no notes, links or history
     assert again == [first[-1]]                               # links kept from the mirror
 
 
