@@ -6,8 +6,9 @@ Generates a world, serves it with the sandbox, runs every poll job once through 
 path as `syncd once` (first sync), then once more with nothing changed (idle cycle), and reads
 the sandbox's request counters. The "minimum" is what the data needs: for each list stream its
 records divided by the vendor's largest page (at least one request), plus the per-ticket
-requests ConnectWise has no bulk endpoint for (notes and configuration links of every ticket on
-the first sync). Prints one JSON line.
+requests ConnectWise has no bulk endpoint for (notes, configuration links and audit trail of every
+ticket on the first sync). Reconciliation (listing every id to catch deletions) is measured
+separately. Prints one JSON line.
 """
 
 from __future__ import annotations
