@@ -122,9 +122,10 @@ def run(obj: dict[str, Any]) -> None:
     settings = _settings(obj)
     _setup_logging(obj, settings)
     from syncd.jobs.scheduler import run_forever
+    from syncd.metrics import serve_metrics
     from syncd.runtime import open_runtime
 
-    with open_runtime(settings, daemon=True) as runtime:
+    with open_runtime(settings, daemon=True) as runtime, serve_metrics(runtime, settings.metrics):
         sys.exit(run_forever(runtime.ctx, runtime.jobs))
 
 

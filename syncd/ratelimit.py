@@ -101,6 +101,11 @@ class LimiterRegistry:
                 bucket = self._buckets[key] = TokenBucket(requests, per_s)
             return bucket
 
+    def snapshot(self) -> dict[tuple[str, str], TokenBucket]:
+        """Every bucket by (vendor, tenant), for metrics."""
+        with self._lock:
+            return dict(self._buckets)
+
     def clear(self) -> None:
         """Forget every bucket (tests, config reload)."""
         with self._lock:

@@ -65,11 +65,12 @@ def open_runtime(settings: Settings, *, daemon: bool = False, clock: Clock | Non
     rules = load_rules_or_raise(settings.rules.dirs, overrides=settings.rules.overrides,
                                 builtin=settings.rules.builtin)
     settings.state.path.parent.mkdir(parents=True, exist_ok=True)
-    state = SqliteStateStore(settings.state.path, recover_interrupted=daemon)
+    clock = clock or SystemClock()
+    # Run history, findings and bookmarks are stamped on the same clock the jobs read.
+    state = SqliteStateStore(settings.state.path, recover_interrupted=daemon, now=clock.now)
     connectors = build_connectors(settings, state)
     try:
-        ctx = JobContext(settings=settings, state=state, clock=clock or SystemClock(), connectors=connectors,
-                         rules=rules)
+        ctx = JobContext(settings=settings, state=state, clock=clock, connectors=connectors, rules=rules)
         yield Runtime(ctx, build_jobs(ctx))
     finally:
         for connector in connectors.values():

@@ -22,6 +22,7 @@ from syncd.connectors.ninjaone.settings import NinjaOneSettings
 from syncd.digests.settings import DigestSettings
 from syncd.errors import ConfigError
 from syncd.identity.settings import IdentitySettings
+from syncd.metrics.settings import MetricsSettings
 from syncd.redact import REDACTOR
 from syncd.sections import (
     DaemonSettings,
@@ -57,6 +58,7 @@ class Settings(BaseSettings):
     identity: IdentitySettings = IdentitySettings()
     sla: SlaSettings = SlaSettings()
     digests: DigestSettings = DigestSettings()
+    metrics: MetricsSettings = MetricsSettings()
     connectwise: ConnectWiseSettings | None = None
     ninjaone: NinjaOneSettings | None = None
     hudu: HuduSettings | None = None

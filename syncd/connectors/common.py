@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,8 @@ if TYPE_CHECKING:  # settings imports the connector settings packages; avoid the
 
 # Process-wide hook for request metrics (set by the metrics server when it starts).
 OBSERVERS: list[Observer] = []
+# Process-wide hook for retry waits: (connector kind, seconds about to be slept before a retry).
+RETRY_OBSERVERS: list[Callable[[str, float], None]] = []
 
 
 def _observe(*args: Any) -> None:
@@ -36,14 +39,23 @@ def build_client(kind: str, section: Any, http: HttpSettings, *, base_url: str, 
         "max_retry_after_s": http.max_retry_after.total_seconds(),
         "backoff_max_s": http.backoff_max.total_seconds(),
     }
-    if sleep is not None:
-        policy_args["sleep"] = sleep
+    policy_args["sleep"] = _observed_sleep(kind, sleep or time.sleep)
     return ApiClient(
         kind, base_url, auth=auth, limiter=limiter,
         connect_timeout=http.connect_timeout.total_seconds(), read_timeout=http.read_timeout.total_seconds(),
         retry=RetryPolicy(http.max_attempts, **policy_args), headers=headers,
         verify=str(http.ca_bundle) if http.ca_bundle else True, observer=_observe,
     )
+
+
+def _observed_sleep(kind: str, sleep: Callable[[float], None]) -> Callable[[float], None]:
+    """The retry policy's sleep, telling RETRY_OBSERVERS first (tenacity sleeps only between retries)."""
+    def pause(seconds: float) -> None:
+        for observer in RETRY_OBSERVERS:
+            observer(kind, seconds)
+        sleep(seconds)
+
+    return pause
 
 
 # A marker syncd puts in everything it writes, so a retry after a timeout or a restart can

@@ -55,7 +55,9 @@ def build_jobs(ctx: JobContext) -> list[JobSpec]:
                                      stream.reconcile_interval, kind))
     if specs:  # with no connector there is nothing to evaluate or report
         from syncd.jobs.evaluate import evaluate_rules, send_digests
+        from syncd.jobs.synchealth import sync_health_job
 
+        specs.append(JobSpec("sync-health", sync_health_job, ctx.settings.rules.every))
         specs.append(JobSpec("evaluate", evaluate_rules, ctx.settings.rules.every))
         if ctx.settings.digests.enabled:
             specs.append(JobSpec("digest", send_digests, ctx.settings.digests.every))
