@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from syncd.errors import AuthError, EnvelopeError, MalformedResponseError
-from syncd.http import ApiClient, HttpResponse
+from syncd.http import ApiClient, HttpResponse, Observer
 from syncd.redact import REDACTOR
 from syncd.retry import RetryPolicy
 
@@ -124,15 +124,16 @@ class OAuth2ClientCredentials:
         connector: str = "oauth2",
         connect_timeout: float = 5.0,
         read_timeout: float = 30.0,
-        verify: bool = True,
+        verify: bool | str = True,
         retry: RetryPolicy | None = None,
+        observer: Observer | None = None,
     ) -> None:
         self.token_url, self.scope = token_url, scope
         self._client_id, self._secret = _reveal(client_id), _reveal(client_secret)
         REDACTOR.register(self._secret)
         self._client = ApiClient(
             connector, token_url, connect_timeout=connect_timeout, read_timeout=read_timeout,
-            verify=verify, retry=retry or RetryPolicy(max_attempts=3),
+            verify=verify, retry=retry or RetryPolicy(max_attempts=3), observer=observer,
         )
 
     def __call__(self) -> tuple[str, float]:

@@ -20,7 +20,8 @@ OBSERVERS: list[Observer] = []
 RETRY_OBSERVERS: list[Callable[[str, float], None]] = []
 
 
-def _observe(*args: Any) -> None:
+def observe(*args: Any) -> None:
+    """Report one HTTP attempt to every registered observer (metrics)."""
     for observer in OBSERVERS:
         observer(*args)
 
@@ -44,7 +45,7 @@ def build_client(kind: str, section: Any, http: HttpSettings, *, base_url: str, 
         kind, base_url, auth=auth, limiter=limiter,
         connect_timeout=http.connect_timeout.total_seconds(), read_timeout=http.read_timeout.total_seconds(),
         retry=RetryPolicy(http.max_attempts, **policy_args), headers=headers,
-        verify=str(http.ca_bundle) if http.ca_bundle else True, observer=_observe,
+        verify=str(http.ca_bundle) if http.ca_bundle else True, observer=observe,
     )
 
 

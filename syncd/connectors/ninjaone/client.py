@@ -21,7 +21,7 @@ from typing import Any
 import structlog
 
 from syncd.auth import BearerTokenAuth, OAuth2ClientCredentials
-from syncd.connectors.common import build_client
+from syncd.connectors.common import build_client, observe
 from syncd.connectors.ninjaone.models import to_epoch_seconds
 from syncd.connectors.ninjaone.settings import NinjaOneSettings
 from syncd.errors import BadRequestError, EnvelopeError, NotFoundError, PaginationError
@@ -64,7 +64,7 @@ class NinjaOneClient:
             connector=KIND, connect_timeout=http.connect_timeout.total_seconds(),
             read_timeout=http.read_timeout.total_seconds(),
             verify=str(http.ca_bundle) if http.ca_bundle else True,  # type: ignore[arg-type]
-            retry=RetryPolicy(http.max_attempts, **retry_args),
+            retry=RetryPolicy(http.max_attempts, **retry_args), observer=observe,
         )
         self.api: ApiClient = build_client(
             KIND, settings, http, base_url=base_url, tenant=f"{base_url}|{settings.client_id}",
