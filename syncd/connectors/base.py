@@ -60,6 +60,10 @@ class TicketWriter(Protocol):
         """Open a ticket (KB update task, follow-up) on a board."""
         ...
 
+    def link_parent(self, ticket_id: str, parent_id: str, *, key: str) -> WriteResult:
+        """Make a ticket a child of an incident (parent) ticket; already so counts as done."""
+        ...
+
 
 class DocsWriter(Protocol):
     """Writes to a documentation tool."""

@@ -166,6 +166,17 @@ class ConnectWiseClient:
             raise MalformedResponseError(f"{resp.summary}: expected a JSON object", connector=KIND)
         return answer
 
+    def patch(self, path: str, operations: list[dict[str, Any]]) -> dict[str, Any]:
+        """PATCH with JSON-Patch operations; a `replace` is idempotent, so it may be retried."""
+        resp = self.api.request("PATCH", path, json=operations, idempotent=True,
+                                expected_status={200, *_EXPLAINED})
+        if resp.status >= 400:
+            raise self.error_from(resp)
+        answer = resp.json()
+        if not isinstance(answer, dict):
+            raise MalformedResponseError(f"{resp.summary}: expected a JSON object", connector=KIND)
+        return answer
+
     def _explain(self, exc: ApiError, path: str, request: PageRequest | None,
                  headers: Mapping[str, str] = FORWARD_ONLY) -> ApiError:
         """Re-send the failed GET once to read CW's error body into the message."""

@@ -87,6 +87,23 @@ class ConnectWiseWriter:
         rows = self._client.rows(f"/service/tickets/{int(ticket_id)}/configurations")
         return any(row.get("id") == config for row in rows)
 
+    # --- parent (incident) links ----------------------------------------------------------------
+
+    def link_parent(self, ticket_id: str, parent_id: str, *, key: str) -> WriteResult:
+        """Make `ticket_id` a child of the incident `parent_id`; already so counts as done.
+
+        Setting the parent is a JSON-Patch `replace` of `parentTicketId`: idempotent, so unlike
+        the creates above it needs no marker (the ledger key alone keeps it at most once).
+        """
+        parent = int(parent_id)
+        rows = self._client.rows("/service/tickets", conditions=f"id={int(ticket_id)}", fields="id,parentTicketId")
+        current = next((row.get("parentTicketId") for row in rows), None)
+        if current == parent:
+            return WriteResult(str(parent), created=False)
+        self._client.patch(f"/service/tickets/{int(ticket_id)}",
+                           [{"op": "replace", "path": "parentTicketId", "value": parent}])
+        return WriteResult(str(parent), created=True)
+
     # --- tickets --------------------------------------------------------------------------------
 
     def create_ticket(self, *, company_id: str, summary: str, description: str, key: str,

@@ -19,6 +19,7 @@ from syncd.sandbox.connectwise import errors, mapping, query, writes
 from syncd.sandbox.connectwise import resources as rs
 from syncd.sandbox.connectwise.audit import AuditTrailRoutes
 from syncd.sandbox.connectwise.conditions import iso, parse_date
+from syncd.sandbox.connectwise.patch import TicketPatchRoutes
 from syncd.sandbox.framework import Request, Response, Simulator, route
 
 CODEBASE = "v4_6_release/"
@@ -33,7 +34,7 @@ def _int_id(raw: str, model: str) -> int:
         raise errors.not_found(model, raw) from None
 
 
-class ConnectWiseSimulator(AuditTrailRoutes, Simulator):
+class ConnectWiseSimulator(AuditTrailRoutes, TicketPatchRoutes, Simulator):
     """Serves CW tickets (with notes and audit trail), time, configurations, contacts, companies."""
 
     vendor = "connectwise"
