@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
@@ -11,9 +12,11 @@ from syncd.identity import resolve_from_store
 from syncd.jobs.context import JobContext
 from syncd.rules import MirrorView, apply, plan
 from syncd.rules.context import TaskTarget
+from syncd.rules.engine import Plan
+from syncd.rules.executor import ApplyReport
 from syncd.rules.fields import known_entities
 from syncd.settings import Settings
-from syncd.sla.adapter import MirrorSla
+from syncd.sla.adapter import EventPauses, MirrorSla, status_classifier
 
 log = structlog.get_logger(__name__)
 
@@ -31,6 +34,8 @@ class EvaluateResult:
     findings_resolved: int
     capped: int
     dry_run: bool
+    # rule -> outcome (done, recovered, already_done, failed, would_do, capped, repeat_suppressed) -> count
+    by_rule: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
 
 
 def mirror_sources(settings: Settings) -> list[str]:
@@ -54,9 +59,13 @@ def build_view(ctx: JobContext) -> MirrorView:
     settings = ctx.settings
     now = ctx.clock.now()
     identity = resolve_from_store(ctx.state, settings.identity, now=ctx.clock.now)
-    sla = MirrorSla(settings.sla, now=now, tier_of=lambda ticket: _tier(ctx, ticket))
-    return MirrorView.from_state(ctx.state, mirror_sources(settings), identity=identity, sla=sla,
+    view = MirrorView.from_state(ctx.state, mirror_sources(settings), identity=identity,
                                  tasks=task_target(settings))
+    # Pauses come from each ticket's status history; the PSA's boards say which status is which class.
+    class_of = status_classifier(ctx.state.iter_records(f"{settings.identity.psa}.boards"))
+    pauses = EventPauses(lambda: view.records("ticket_events"), settings.sla.pause_on, class_of)
+    view.sla = MirrorSla(settings.sla, now=now, tier_of=lambda ticket: _tier(ctx, ticket), pauses_of=pauses)
+    return view
 
 
 def _tier(ctx: JobContext, ticket: Any) -> str | None:
@@ -83,7 +92,22 @@ def evaluate_rules(ctx: JobContext) -> EvaluateResult:
         performed=report.count("done") + report.count("recovered"), already_done=report.count("already_done"),
         failed=report.count("failed"), findings_raised=report.findings_raised,
         findings_resolved=report.findings_resolved, capped=len(the_plan.capped), dry_run=dry_run,
+        by_rule=outcomes_by_rule(the_plan, report),
     )
+
+
+def outcomes_by_rule(the_plan: Plan, report: ApplyReport) -> dict[str, dict[str, int]]:
+    """How many writes each rule performed, skipped or failed in this pass (for metrics and run stats)."""
+    counts: dict[str, dict[str, int]] = {}
+    for outcome in report.outcomes:
+        per_rule = counts.setdefault(outcome.rule_id, {})
+        per_rule[outcome.status] = per_rule.get(outcome.status, 0) + 1
+    for capped in the_plan.capped:
+        counts.setdefault(capped.rule_id, {})["capped"] = capped.due
+    for rule_id, stats in the_plan.stats.items():
+        if stats.repeat_suppressed:
+            counts.setdefault(rule_id, {})["repeat_suppressed"] = stats.repeat_suppressed
+    return counts
 
 
 def send_digests(ctx: JobContext) -> Any:

@@ -55,6 +55,8 @@ class RaiseFinding(_Action):
     type: Literal["raise_finding"]
     summary: str = Field(description="template, e.g. 'Ticket #{number} closed without a time entry'")
     severity: Severity | None = Field(default=None, description="default: the rule's severity")
+    annotations: dict[str, str] = Field(default_factory=dict,
+                                        description="templates for digests, e.g. {due: '{sla_response_due}'}")
 
 
 class OpenTask(_Action):
@@ -111,6 +113,7 @@ class FindingDraft:
     severity: str
     summary: str
     labels: Mapping[str, str] = field(default_factory=dict)
+    annotations: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +174,23 @@ def _post_note(spec: PostNote, subject: Subject, env: ActionEnv) -> Planned:
 
 
 def _raise_finding(spec: RaiseFinding, subject: Subject, env: ActionEnv) -> Planned:
-    return FindingDraft(spec.severity or env.severity, render(spec.summary, subject, env), env.labels)
+    labels, annotations = subject_context(subject, env)
+    labels.update(env.labels)  # the rule's own labels win over the record's
+    annotations.update({k: render(v, subject, env) for k, v in spec.annotations.items()})
+    return FindingDraft(spec.severity or env.severity, render(spec.summary, subject, env), labels, annotations)
+
+
+def subject_context(subject: Subject, env: ActionEnv) -> tuple[dict[str, str], dict[str, str]]:
+    """Labels (company, board, priority, owner) and annotations (ticket_number, summary) of a ticket finding."""
+    if entity_of(subject.source) != "tickets":
+        return {}, {}
+    fields = subject.fields
+    company = compute_fact(env.ctx, "company_name", subject) if "company_name" in FACTS else None
+    labels = {"company": str(company or fields.get("company_id") or ""), "board": str(fields.get("board") or ""),
+              "priority": str(fields.get("priority") or ""), "owner": str(fields.get("owner") or "")}
+    annotations = {"ticket_number": str(fields.get("number") or subject.key),
+                   "summary": str(fields.get("summary") or "")}
+    return {k: v for k, v in labels.items() if v}, annotations
 
 
 def _open_task(spec: OpenTask, subject: Subject, env: ActionEnv) -> Planned:

@@ -66,6 +66,7 @@ class PlannedFinding:
     severity: str
     summary: str
     labels: Mapping[str, str] = field(default_factory=dict)
+    annotations: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def fingerprint(self) -> str:
@@ -117,7 +118,7 @@ class Plan:
                          "writer": a.writer, "method": a.method, "args": dict(a.args), "summary": a.summary}
                         for a in self.actions],
             "findings": [{"rule": f.rule_id, "subject": f.subject, "severity": f.severity, "summary": f.summary,
-                          "labels": dict(f.labels)} for f in self.findings],
+                          "labels": dict(f.labels), "annotations": dict(f.annotations)} for f in self.findings],
             "capped": [{"rule": c.rule_id, "due": c.due, "limit": c.limit} for c in self.capped],
             "stats": {rid: vars_of(s) for rid, s in self.stats.items()},
         }
@@ -228,7 +229,8 @@ def decide_actions(rule: LoadedRule, subject: Subject, ctx: FactContext,
         drafted = draft(spec, subject, env)
         if isinstance(drafted, FindingDraft):
             results.append((spec.type, PlannedFinding(rule.id, subject_ref(subject), drafted.severity,
-                                                      drafted.summary, dict(drafted.labels))))
+                                                      drafted.summary, dict(drafted.labels),
+                                                      dict(drafted.annotations))))
         elif isinstance(drafted, Draft):
             results.append((spec.type, _due_write(rule, spec.type, subject, drafted, now=ctx.now, state=state)))
         else:

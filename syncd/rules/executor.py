@@ -46,7 +46,8 @@ class ApplyState(Protocol):
         ...
 
     def upsert_finding(self, *, rule_id: str, subject: str, severity: str, summary: str, at: datetime,
-                       labels: Mapping[str, str] | None = None) -> Finding:
+                       labels: Mapping[str, str] | None = None,
+                       annotations: Mapping[str, str] | None = None) -> Finding:
         """Open or refresh a finding."""
         ...
 
@@ -167,7 +168,8 @@ def record_findings(plan: Plan, state: ApplyState, now: datetime) -> tuple[int, 
     by_rule: dict[str, list[str]] = defaultdict(list)
     for finding in plan.findings:
         state.upsert_finding(rule_id=finding.rule_id, subject=finding.subject, severity=finding.severity,
-                             summary=finding.summary, at=now, labels=finding.labels)
+                             summary=finding.summary, at=now, labels=finding.labels,
+                             annotations=finding.annotations)
         by_rule[finding.rule_id].append(finding.fingerprint)
     resolved = sum(state.resolve_findings_not_in(rule_id, by_rule.get(rule_id, []), now) for rule_id in plan.rule_ids)
     return len(plan.findings), resolved

@@ -34,7 +34,10 @@ from syncd.rules.model import CONDITION_TAGS, AllOf, AnyOf, Compare, Condition, 
 
 # Modules that register more facts, imported here by name so the registry never depends on
 # who happened to import what. The second step of the fact work adds its module to this tuple.
-FACT_MODULES: tuple[str, ...] = ()
+FACT_MODULES: tuple[str, ...] = (
+    "syncd.rules.facts_history", "syncd.rules.facts_sla", "syncd.rules.facts_devices", "syncd.rules.facts_symptoms",
+    "syncd.rules.templates",  # registers note templates (patch_history), checked by the loader like facts
+)
 for _module in FACT_MODULES:
     importlib.import_module(_module)
 
@@ -201,6 +204,8 @@ def _check_action(action: Any, loc: Loc, entity: str, params: Mapping[str, Any],
         template = getattr(action, key, None)
         if isinstance(template, str):
             problems.extend(((*loc, key), p) for p in template_problems(template, entity, params))
+    for name, template in (getattr(action, "annotations", None) or {}).items():
+        problems.extend(((*loc, "annotations", name), p) for p in template_problems(template, entity, params))
 
 
 def _override_problems(overrides: Mapping[str, Mapping[str, Any]], rules: Mapping[str, LoadedRule],

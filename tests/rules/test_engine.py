@@ -76,7 +76,8 @@ def test_plan_renders_templates_and_counts(tmp_path: Path, store: RuleStore, clo
     assert (action.writer, action.method) == ("connectwise", "post_note")
     assert action.args == {"ticket_id": "1", "text": "Waiting since 2026-03-02T08:00:00+00:00; rule chase-customer"}
     assert result.findings[0].summary == "Ticket #1 waits on the customer"
-    assert result.findings[0].labels == {"team": "noc"}
+    # The rule's own labels, plus the ticket's routing labels the engine adds (company, board, priority, owner).
+    assert result.findings[0].labels == {"team": "noc", "company": "c1", "priority": "P3"}
     stats = result.stats["chase-customer"]
     assert (stats.considered, stats.matched, stats.due) == (2, 1, 1)
 

@@ -46,7 +46,7 @@ def test_five_mistakes_are_five_problems_on_their_lines() -> None:
 
 
 @pytest.mark.parametrize(("condition", "expected"), [
-    ("{fact: time_logged, op: lt, value: 1}", "unknown fact 'time_logged'; known: contact_active, note_count"),
+    ("{fact: time_logged, op: lt, value: 1}", "unknown fact 'time_logged'; known: after_action_notes_within, "),
     ("{fact: notes_since, args: {duration: soon}, op: lt, value: 1}", "when.args.duration: 'soon' is not a duration"),
     ("{fact: notes_since, args: {duration: 3d, days: 3}, op: lt, value: 1}",
      "when.args.days: unknown argument 'days' of fact notes_since; known: duration"),
@@ -116,18 +116,20 @@ actions:
     problems = problems_of(tmp_path)
     # Assert
     messages = [p.split(": ", 1)[1] for p in problems]
-    assert messages == [
+    expected = [
         "actions[0].type: action post_note acts on tickets, not notes",
         "actions[0].text: placeholder {nope} is not a field of notes, a param, an argument-free fact or one of "
         "rule_id, key, source, kind, entity, now",
         "actions[0].text: placeholder {text.upper} must be a plain name (no attributes, indexes or positions)",
         "actions[1].type: action post_note is used twice; a rule does each once",
         "actions[1].type: action post_note acts on tickets, not notes",
-        "actions[1].template: unknown note template 'nothing_like_it'; known: none yet",
+        "actions[1].template: unknown note template 'nothing_like_it'; known: patch_history",
         "actions[2].type: action link_parent acts on tickets, not notes",
-        "actions[2].parent_fact: unknown fact 'no_such_fact' for notes; known: contact_active, note_count, "
-        "notes_since, resolution_text, resolution_text_quality, time_logged_hours",
+        "actions[2].parent_fact: unknown fact 'no_such_fact' for notes; known: after_action_notes_within, ",
     ]
+    # The last message goes on to list every registered fact; its start is what matters here.
+    assert messages[:-1] == expected[:-1]
+    assert messages[-1].startswith(expected[-1])
 
 
 def test_params_and_overrides(tmp_path: Path) -> None:
