@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 # Placeholders OEM firmware and lazy data entry leave in serial fields (compared upper-case,
 # without spaces); each is shared by thousands of unrelated machines.
@@ -110,6 +111,32 @@ def tokens(text: str | None) -> Iterator[str]:
     """Whole tokens of free text, lower case; "ACME-WS-014." yields "acme-ws-014"."""
     for match in _TOKEN.finditer(text or ""):
         yield match.group(0).lower()
+
+
+def logon_candidates(contact: Mapping[str, Any], patterns: Sequence[str]) -> frozenset[str]:
+    """The Windows logons a contact may use: a stored username, else names built by `patterns`.
+
+    PSAs keep a contact's name and e-mail, not their logon, so the RMM's last logged-on user can
+    only be matched through the MSP's naming convention ("{f}{last}" = jdoe, "{first}.{last}").
+    """
+    stored = username(contact.get("username"))
+    if stored:
+        return frozenset({stored})
+    words = [w for w in re.split(r"[^a-z0-9]+", str(contact.get("name") or "").lower()) if w]
+    local = str(contact.get("email") or "").lower().split("@", 1)[0]
+    if len(words) < 2 and not local:
+        return frozenset()
+    first, last = (words[0], words[-1]) if len(words) >= 2 else ("", "")
+    parts = {"first": first, "last": last, "f": first[:1], "l": last[:1], "email": local}
+    found = set()
+    for pattern in patterns:
+        try:
+            name = pattern.format_map(parts)
+        except (KeyError, ValueError):
+            continue  # settings validation reports bad patterns; never guess here
+        if name and ("{email}" in pattern or (first and last)):
+            found.add(name)
+    return frozenset(found)
 
 
 def username(value: str | None) -> str:

@@ -82,6 +82,11 @@ class IdentitySettings(BaseModel):
                     "(e.g. 'Incident/Hardware'); only these let the caller's only machine or the RMM's last user "
                     "link a device without a linked configuration or a hostname in the text",
     )
+    contact_logon_patterns: list[str] = Field(
+        default_factory=lambda: ["{f}{last}", "{first}.{last}", "{email}"],
+        description="how contacts' Windows logons are named, to match the RMM's last logged-on user: "
+                    "{first} {last} {f} {l} (initials) {email} (e-mail local part); a stored username wins",
+    )
     company_overrides: dict[str, str] = Field(
         default_factory=dict,
         description='pin a company link: {"hudu.companies:17" = "connectwise.companies:250"}; "" keeps it unlinked',

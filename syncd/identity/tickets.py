@@ -28,7 +28,8 @@ class _Leads:
         self.hosts: dict[tuple[str, str], set[str]] = defaultdict(set)
         self.by_contact: dict[str, set[str]] = defaultdict(set)
         self.by_user: dict[tuple[str, str], set[str]] = defaultdict(set)
-        self.usernames = {k: normalize.username(f.get("username")) for k, f in contacts.items()}
+        self.usernames = {k: normalize.logon_candidates(f, settings.contact_logon_patterns)
+                          for k, f in contacts.items()}
         sides = machines.sides
         for node in (*sides.psa, *sides.rmm) if sides else ():
             self._add(node, docs=False)
@@ -57,9 +58,9 @@ class _Leads:
         named = {k for tok in set(normalize.tokens(text)) for k in self.hosts.get((company, tok), ())}
         contact = ticket.get("contact_id")
         own = self.by_contact.get(contact, set()) if contact else set()
-        user = self.usernames.get(contact) if contact else None
+        users = self.usernames.get(contact, ()) if contact else ()
         # The contact's PSA configurations outrank the RMM's last-user field when both exist.
-        last = self.by_user.get((company, user), set()) if user and not own else set()
+        last = {k for user in users for k in self.by_user.get((company, user), ())} if not own else set()
         for lead, found in (("config_link", linked), ("hostname_in_text", named), ("contact_device", own),
                             ("last_user", last)):
             if found:

@@ -59,3 +59,16 @@ def test_hostnames_and_tokens() -> None:
     assert normalize.is_hostname_like("acme-ws-014")
     assert not normalize.is_hostname_like("printer")
     assert normalize.username("ACME\\jdoe") == normalize.username("jdoe@acme.com") == "jdoe"
+
+
+def test_logon_candidates_follow_the_naming_convention_when_the_psa_stores_none() -> None:
+    from syncd.identity.normalize import logon_candidates
+
+    patterns = ["{f}{last}", "{first}.{last}", "{email}"]
+    contact = {"name": "Mark Mendoza", "email": "mark.mendoza@ironwood.example", "username": None}
+    assert logon_candidates(contact, patterns) == {"mmendoza", "mark.mendoza"}
+    # A stored logon (a PSA that has one) wins over any convention.
+    assert logon_candidates({**contact, "username": "IAG\\mm2"}, patterns) == {"mm2"}
+    # A one-word name builds nothing from name patterns; only the e-mail local part is usable.
+    assert logon_candidates({"name": "Reception", "email": "frontdesk@x.example"}, patterns) == {"frontdesk"}
+    assert logon_candidates({"name": "Reception"}, patterns) == frozenset()
