@@ -181,12 +181,14 @@ def sandbox(world: Path, seed: int, size: str, out: Path, vendors: tuple[str, ..
 
 def _register_subcommands() -> None:
     """The commands other packages provide, registered explicitly (no discovery)."""
+    from syncd.demo import demo
     from syncd.digests.cli import digest, silence
     from syncd.identity.cli import matches
     from syncd.rules.cli import plan_command, rules_group
 
     for command in (plan_command, rules_group, matches, digest, silence):
         cli.add_command(_with_config_options(command))
+    cli.add_command(demo)  # writes and uses its own sandbox config
 
 
 _register_subcommands()

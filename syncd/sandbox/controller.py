@@ -20,9 +20,12 @@ from syncd.sandbox.limits import RateLimiter
 from syncd.sandbox.registry import known_vendors, simulator_class
 from syncd.sandbox.server import VendorApp, VendorServer
 from syncd.sandbox.world.store import World
+from syncd.sandbox.world.symptoms import FAMILIES, Family
 
 CONFIG_NAME = "sandbox.toml"
 SECRETS_NAME = "sandbox.secrets.env"
+# Client requests per minute where the sandbox enforces no limit: effectively none, on loopback.
+UNLIMITED_REQUESTS = 1_000_000
 
 
 class Sandbox:
@@ -129,23 +132,66 @@ class Sandbox:
         """Zero the counters of one vendor, or of all."""
         self._counters.reset(vendor)
 
-    def write_config(self, directory: Path | str, *,
-                     state_path: Path | str | None = None) -> tuple[Path, Path]:
-        """Write sandbox.toml (syncd config) and sandbox.secrets.env (0600); return both paths."""
+    def write_config(self, directory: Path | str, *, state_path: Path | str | None = None,
+                     tuned: bool = False, extra: Mapping[str, Mapping[str, Any]] | None = None,
+                     ) -> tuple[Path, Path]:
+        """Write sandbox.toml (syncd config) and sandbox.secrets.env (0600); return both paths.
+
+        `tuned` adds what this sandbox MSP needs beyond the connection settings: its device ticket
+        categories for identity, and client rate limits lifted where the sandbox enforces none
+        (loopback; CW's polite default would make a small world's first sync take twenty minutes).
+        `extra` tables are merged in last, key by key.
+        """
         target = Path(directory)
         target.mkdir(parents=True, exist_ok=True)
         tables: dict[str, Mapping[str, Any]] = {
             "state": {"path": str(Path(state_path or target / "state.db").resolve())}}
         secrets: dict[str, str] = {}
         for vendor, server in self._servers.items():
-            tables[vendor] = server.app.simulator.config_section(server.url)
+            section = server.app.simulator.config_section(server.url)
+            if tuned and server.app.limiter is None:
+                section = {**section, "rate_limit": {"requests": UNLIMITED_REQUESTS}}
+            tables[vendor] = section
             secrets.update(server.app.simulator.secret_env())
+        if tuned:
+            tables["identity"] = {"device_ticket_categories": device_ticket_categories()}
+        tables = merge_tables(tables, extra or {})
         config_path = target / CONFIG_NAME
         config_path.write_text(toml_document(tables), encoding="utf-8")
         secrets_path = target / SECRETS_NAME
         write_private(secrets_path, "".join(f"{key}={dotenv_value(value)}\n"
                                             for key, value in secrets.items()))
         return config_path, secrets_path
+
+
+def device_ticket_categories(families: Sequence[Family] = FAMILIES) -> list[str]:
+    """The world's ticket categories about the caller's own machine, each as broad as the taxonomy allows.
+
+    "Incident/Printing" when every Incident/Printing family is about a user's machine; a mixed
+    category ("Incident/Network" also holds the site-wide internet outage) is listed item by item.
+    """
+    def path(f: Family) -> tuple[str, ...]:
+        return (f.type_name, f.subtype, f.item)
+
+    found: set[str] = set()
+    for family in families:
+        if family.target != "user":
+            continue
+        for depth in (1, 2, 3):
+            prefix = path(family)[:depth]
+            if all(f.target == "user" for f in families if path(f)[:depth] == prefix):
+                found.add("/".join(prefix))
+                break
+    return sorted(found)
+
+
+def merge_tables(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    """`base` updated by `extra`, recursing into tables both have."""
+    merged = dict(base)
+    for key, value in extra.items():
+        old = merged.get(key)
+        merged[key] = merge_tables(old, value) if isinstance(old, Mapping) and isinstance(value, Mapping) else value
+    return merged
 
 
 def _world_now(world: World) -> str:
@@ -237,7 +283,7 @@ def run_forever(world_path: Path | str, *, seed: int, size: str | int, vendors: 
     clock = SandboxClock(_world_now(world), running=True)
     sandbox = Sandbox(world, vendors=vendors, clock=clock, ports=ports)
     with sandbox:
-        config_path, secrets_path = sandbox.write_config(out_dir)
+        config_path, secrets_path = sandbox.write_config(out_dir, tuned=True)
         for vendor in sandbox.vendors:
             print(f"{vendor:<12} {sandbox.url(vendor)}", flush=True)
         print(f"config       {config_path}\nsecrets      {secrets_path}\n"
