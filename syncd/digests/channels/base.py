@@ -69,6 +69,23 @@ class WebhookPoster:
         self._client.close()
 
 
+class WebhookNotifier:
+    """A notifier that POSTs one encoded document per digest to a webhook; channels say how to encode."""
+
+    channel = "webhook"
+
+    def __init__(self, url: str, **http: Any) -> None:
+        self._poster = WebhookPoster(self.channel, url, **http)
+
+    def encode(self, digest: Digest) -> bytes:
+        """The request body for a digest."""
+        raise NotImplementedError
+
+    def send(self, digest: Digest) -> Delivery:
+        """Post the digest; the Delivery says whether a failure may be retried."""
+        return self._poster.post(self.encode(digest))
+
+
 def build_notifiers(
     settings: DigestSettings, *, retry: RetryPolicy | None = None, sleep: Callable[[float], None] = time.sleep,
     connect_timeout: float = 5.0, read_timeout: float = 30.0,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from syncd.digests.channels.base import Delivery, WebhookPoster
+from syncd.digests.channels.base import WebhookNotifier
 from syncd.digests.escape import one_line, safe_url, slack_text
 from syncd.digests.model import Digest, Row
 
@@ -83,14 +83,11 @@ def build_payload(digest: Digest) -> dict[str, Any]:
     return {"text": _clip(_esc(digest.subject), MAX_SECTION_TEXT), "blocks": build_blocks(digest)}
 
 
-class SlackNotifier:
+class SlackNotifier(WebhookNotifier):
     """Posts digests to one Slack incoming webhook."""
 
     channel = "slack"
 
-    def __init__(self, url: str, **http: Any) -> None:
-        self._poster = WebhookPoster("slack", url, **http)
-
-    def send(self, digest: Digest) -> Delivery:
-        """Post the blocks."""
-        return self._poster.post(json.dumps(build_payload(digest)).encode("utf-8"))
+    def encode(self, digest: Digest) -> bytes:
+        """The blocks as JSON."""
+        return json.dumps(build_payload(digest)).encode("utf-8")

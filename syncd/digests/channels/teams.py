@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from syncd.digests.channels.base import Delivery, WebhookPoster
+from syncd.digests.channels.base import WebhookNotifier
 from syncd.digests.escape import markdown_text, one_line, safe_url
 from syncd.digests.model import Digest, Row
 
@@ -83,14 +83,11 @@ def build_payload(digest: Digest) -> dict[str, Any]:
     }
 
 
-class TeamsNotifier:
+class TeamsNotifier(WebhookNotifier):
     """Posts digests to one Teams Workflows webhook."""
 
     channel = "teams"
 
-    def __init__(self, url: str, **http: Any) -> None:
-        self._poster = WebhookPoster("teams", url, **http)
-
-    def send(self, digest: Digest) -> Delivery:
-        """Post the card."""
-        return self._poster.post(json.dumps(build_payload(digest)).encode("utf-8"))
+    def encode(self, digest: Digest) -> bytes:
+        """The Adaptive Card message as JSON."""
+        return json.dumps(build_payload(digest)).encode("utf-8")

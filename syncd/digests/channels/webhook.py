@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from syncd.clock import to_iso
-from syncd.digests.channels.base import Delivery, WebhookPoster
+from syncd.digests.channels.base import WebhookNotifier
 from syncd.digests.model import Digest
 from syncd.digests.render import render_text
 from syncd.state import Finding
@@ -60,14 +60,11 @@ def encode(payload: dict[str, Any]) -> bytes:
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e").encode("utf-8")
 
 
-class JsonWebhookNotifier:
+class JsonWebhookNotifier(WebhookNotifier):
     """Posts digests as JSON to one URL."""
 
     channel = "webhook"
 
-    def __init__(self, url: str, **http: Any) -> None:
-        self._poster = WebhookPoster("webhook", url, **http)
-
-    def send(self, digest: Digest) -> Delivery:
-        """Post the JSON document."""
-        return self._poster.post(encode(build_payload(digest)))
+    def encode(self, digest: Digest) -> bytes:
+        """The JSON document, HTML-significant characters escaped."""
+        return encode(build_payload(digest))
