@@ -83,6 +83,8 @@ class TicketDevice:
     disagreed: Mapping[str, str] = field(default_factory=dict)
     reason: str | None = None             # no_lead | ambiguous | low_confidence; None when linked
     via: Via = "auto"
+    # The ticket's type/subtype/item is one of `device_ticket_categories`: it is about the caller's machine.
+    device_category: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from syncd.identity import normalize
@@ -30,6 +31,9 @@ class _Leads:
         self.by_user: dict[tuple[str, str], set[str]] = defaultdict(set)
         self.usernames = {k: normalize.logon_candidates(f, settings.contact_logon_patterns)
                           for k, f in contacts.items()}
+        # A contact marked inactive has left the client: the machine they were on is no lead for what
+        # they call about now (a terminated user calling is a security matter, not a device ticket).
+        self.inactive = {k for k, f in contacts.items() if f.get("active") is False}
         sides = machines.sides
         for node in (*sides.psa, *sides.rmm) if sides else ():
             self._add(node, docs=False)
@@ -57,6 +61,8 @@ class _Leads:
                   if (m := self.machines.by_ref.get(ref(self.config_source, str(cid))))}
         named = {k for tok in set(normalize.tokens(text)) for k in self.hosts.get((company, tok), ())}
         contact = ticket.get("contact_id")
+        if contact in self.inactive:
+            contact = None
         own = self.by_contact.get(contact, set()) if contact else set()
         users = self.usernames.get(contact, ()) if contact else ()
         # The contact's PSA configurations outrank the RMM's last-user field when both exist.
@@ -98,14 +104,16 @@ def resolve_tickets(tickets: Mapping[str, Fields], notes: Iterable[Fields], cont
         text = "\n".join(str(x) for x in (f.get("summary"), f.get("description") or custom.get("description"),
                                            first.get(key)) if x)
         found = leads.find(f, text)
-        if not settings.is_device_category(f.get("type"), f.get("subtype"), f.get("item")):
+        category = settings.is_device_category(f.get("type"), f.get("subtype"), f.get("item"))
+        if not category:
             weak = {lead: found.pop(lead) for lead in WEAK if lead in found}
             if weak and not found:
                 named = {lead: ",".join(sorted(keys)) for lead, keys in weak.items()}
                 out[key] = TicketDevice(ref(source, key), None, 0.0, named, reason="not_a_device_category")
                 continue
-        out[key] = _decide(ref(source, key), found, keyed=keyed, machines=machines, decisions=decisions,
-                           settings=settings, review=review)
+        device = _decide(ref(source, key), found, keyed=keyed, machines=machines, decisions=decisions,
+                         settings=settings, review=review)
+        out[key] = replace(device, device_category=True) if category else device
     return out, review
 
 

@@ -53,33 +53,45 @@ def mirror_sources(settings: Any) -> list[str]:
 
 
 @contextmanager
-def open_state(settings: Any) -> Iterator[Any]:
-    """The state store, read-only in spirit: these commands never write to it."""
+def open_state(settings: Any, now: Any = None) -> Iterator[Any]:
+    """The state store (stamped on `now`, a clock's now, when given); these commands write nothing to vendors."""
     from syncd.state import SqliteStateStore
 
-    with SqliteStateStore(settings.state.path, recover_interrupted=False) as state:
+    extra = {"now": now} if now is not None else {}
+    with SqliteStateStore(settings.state.path, recover_interrupted=False, **extra) as state:
         yield state
 
 
 @click.command("plan")
 @click.option("--json", "as_json", is_flag=True, help="print the plan as JSON.")
+@click.option("--at", "at", default=None, help="plan at this ISO time instead of now.")
 @click.pass_context
-def plan_command(ctx: click.Context, as_json: bool) -> None:
+def plan_command(ctx: click.Context, as_json: bool, at: str | None) -> None:
     """Print what a rule pass would write and flag now, from the current mirror; writes nothing."""
-    from syncd.clock import SystemClock
-    from syncd.rules.context import MirrorView
-    from syncd.rules.engine import plan
-
-    settings = _settings(ctx)
-    rules = load_configured_rules(settings)
-    with open_state(settings) as state:
-        result = plan(rules, MirrorView.from_state(state, mirror_sources(settings)), now=SystemClock().now(),
-                      state=state)
+    result = plan_now(_settings(ctx), at)
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2, sort_keys=True))
         return
     for line in plan_lines(result):
         click.echo(line)
+
+
+def plan_now(settings: Any, at: str | None = None) -> Any:
+    """The plan the evaluate job would make: the same view (identity links, SLA clocks, task target), the same now.
+
+    Built with `syncd.jobs.evaluate.build_view` over a job context like the runtime's, minus the
+    connectors (planning reads the mirror only), so `syncd plan` lists what `syncd once` writes.
+    """
+    from syncd.clock import FixedClock, SystemClock, from_iso
+    from syncd.jobs.context import JobContext
+    from syncd.jobs.evaluate import build_view
+    from syncd.rules.engine import plan
+
+    rules = load_configured_rules(settings)
+    clock = FixedClock(from_iso(at)) if at else SystemClock()
+    with open_state(settings, clock.now) as state:
+        job = JobContext(settings=settings, state=state, clock=clock, rules=rules)
+        return plan(rules, build_view(job), now=clock.now(), state=state)
 
 
 def plan_lines(result: Any) -> list[str]:

@@ -1,10 +1,16 @@
 """Symptom facts: "same symptom" tickets, recurring symptoms and the KB articles behind them.
 
-A ticket's symptom key is the MSP's own classification (`subtype/item`, e.g. "email/outlook")
-when the ticket has one, because that is what technicians pick for the QBR trend; otherwise the
-set of its summary's significant words (lowercased, numbers, hostnames and stop words removed).
-`by: summary` forces the word set. Seed 002: "the third repeat of an issue should not require
-fresh diagnosis"; seed 001: "Search IT Glue or Hudu for ... prior tickets on the same symptom".
+A ticket's symptom is found in two steps. Its key is the MSP's own classification
+(`subtype/item`, e.g. "email/outlook") when the ticket has one, because that is what technicians
+pick for the QBR trend; otherwise the set of its summary's significant words (lowercased,
+numbers, hostnames and stop words removed); `by: summary` forces the word set. One
+classification often holds several symptoms ("Hardware/Workstation": blue screens and slow PCs),
+so the tickets of one key at one company are then told apart by what they say: the words of the
+summary and of the caller's description (the first paragraph of the first note). Taken in the
+order they were opened, a ticket joins the first symptom whose first ticket shares at least
+`SAME_SYMPTOM` of the shorter one's words, else starts a new one. Seed 002: "the third repeat of an
+issue should not require fresh diagnosis"; seed 001: "Search IT Glue or Hudu for ... prior
+tickets on the same symptom".
 """
 
 from __future__ import annotations
@@ -14,19 +20,20 @@ import html
 import re
 from collections import defaultdict
 from collections.abc import Mapping
-from datetime import datetime, timedelta
-from typing import Literal
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from syncd.durations import Duration
-from syncd.rules.context import FactContext, Subject
+from syncd.rules.context import FactContext, Subject, as_datetime
 from syncd.rules.facts import NoArgs, fact
 from syncd.rules.facts_common import done_at, psa_company, tokens
 
 By = Literal["auto", "classification", "summary"]
 Scope = Literal["company", "all"]
 _TAG = re.compile(r"<[^>]+>")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class _Args(BaseModel):
@@ -45,35 +52,81 @@ def symptom_key(ticket: Subject, by: str = "auto") -> str | None:
     return "words:" + " ".join(sorted(words)) if words else None
 
 
-Closed = tuple[list[datetime], list[Subject]]
+# Share of the shorter word set two tickets must have in common to speak of one symptom ("S drive
+# missing" and "Mapped drives gone after login" share half of the first). Tickets of one symptom
+# share the caller's wording of it; two symptoms of one classification share a word or two.
+SAME_SYMPTOM = 0.5
+Group = tuple[list[datetime], list[Subject]]   # times (opened or done), tickets, in that order
 
 
-def closed_by_symptom(ctx: FactContext, by: str, scope: str) -> Mapping[tuple[str, str, str], Closed]:
-    """Resolved/closed tickets by (kind, company or "*", symptom key), in closing order (parallel lists)."""
+def ticket_words(ctx: FactContext, ticket: Subject) -> frozenset[str]:
+    """The significant words of the summary and of the caller's description (first paragraph of the first note)."""
+    notes = [n for n in ctx.notes_for(ticket) if n.fields.get("text")]
+    first_note = min(notes, key=lambda n: (str(n.fields.get("created") or ""), n.key), default=None)
+    text = str(first_note.fields.get("text") or "").strip().split("\n\n", 1)[0][:500] if first_note else ""
+    # `tokens` folds "drives" to "driv" but keeps "drive": drop a final e so the two meet.
+    return frozenset(w[:-1] if w.endswith("e") and len(w) > 3 else w
+                     for w in tokens(ticket.fields.get("summary")) | tokens(text))
 
-    def build() -> dict[tuple[str, str, str], Closed]:
-        rows: dict[tuple[str, str, str], list[tuple[datetime, str, Subject]]] = defaultdict(list)
+
+def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
+    if not a or not b:
+        return not a and not b
+    return len(a & b) / min(len(a), len(b)) >= SAME_SYMPTOM
+
+
+def symptoms(ctx: FactContext, by: str, scope: str) -> Mapping[tuple[str, str], tuple[Any, ...]]:
+    """(kind, ticket key) -> its symptom group id (kind, company or "*", key, number), every status."""
+
+    def build() -> dict[tuple[str, str], tuple[Any, ...]]:
+        buckets: dict[tuple[str, str, str], list[Subject]] = defaultdict(list)
         for t in ctx.view.records("tickets"):
-            at, key = done_at(t), symptom_key(t, by)
-            if at is None or key is None:
-                continue
-            company = "*" if scope == "all" else str(t.fields.get("company_id") or "")
-            rows[(t.record.kind, company, key)].append((at, t.key, t))
+            key = symptom_key(t, by)
+            if key is not None:
+                company = "*" if scope == "all" else str(t.fields.get("company_id") or "")
+                buckets[(t.record.kind, company, key)].append(t)
+        out: dict[tuple[str, str], tuple[Any, ...]] = {}
+        for bucket, tickets in buckets.items():
+            leaders: list[frozenset[str]] = []
+            for t in sorted(tickets, key=_opened_order):
+                words = ticket_words(ctx, t)
+                number = next((i for i, lead in enumerate(leaders) if _similar(words, lead)), None)
+                if number is None:
+                    number = len(leaders)
+                    leaders.append(words)
+                out[(t.record.kind, t.key)] = (*bucket, number)
+        return out
+
+    return ctx.cached(("symptoms", by, scope), build)
+
+
+def _opened_order(ticket: Subject) -> tuple[datetime, str]:
+    return (as_datetime(ticket.fields.get("created")) or _EPOCH, ticket.key)
+
+
+def symptom_groups(ctx: FactContext, by: str, scope: str, when: str) -> Mapping[tuple[Any, ...], Group]:
+    """Tickets by symptom group: every ticket by when it was opened (`opened`), or the resolved by when (`done`)."""
+
+    def build() -> dict[tuple[Any, ...], Group]:
+        rows: dict[tuple[Any, ...], list[tuple[datetime, str, Subject]]] = defaultdict(list)
+        of = symptoms(ctx, by, scope)
+        for t in ctx.view.records("tickets"):
+            at = _opened_order(t)[0] if when == "opened" else done_at(t)
+            group = of.get((t.record.kind, t.key))
+            if at is not None and group is not None:
+                rows[group].append((at, t.key, t))
         out = {}
         for group, items in rows.items():
             items.sort(key=lambda row: (row[0], row[1]))
             out[group] = ([row[0] for row in items], [row[2] for row in items])
         return out
 
-    return ctx.cached(("closed-by-symptom", by, scope), build)
+    return ctx.cached(("symptom-groups", by, scope, when), build)
 
 
-def _group(ctx: FactContext, ticket: Subject, by: str, scope: str) -> Closed:
-    key = symptom_key(ticket, by)
-    if key is None:
-        return [], []
-    company = "*" if scope == "all" else str(ticket.fields.get("company_id") or "")
-    return closed_by_symptom(ctx, by, scope).get((ticket.record.kind, company, key), ([], []))
+def _group(ctx: FactContext, ticket: Subject, by: str, scope: str, when: str = "done") -> Group:
+    group = symptoms(ctx, by, scope).get((ticket.record.kind, ticket.key))
+    return ([], []) if group is None else symptom_groups(ctx, by, scope, when).get(group, ([], []))
 
 
 class SimilarArgs(_Args):
@@ -97,8 +150,8 @@ def _recurrence_at(times: list[datetime], i: int, window: timedelta) -> int:
     return i - bisect.bisect_left(times, times[i] - window) + 1
 
 
-def _position(tickets: list[Subject], ticket: Subject, times: list[datetime]) -> int | None:
-    at = done_at(ticket)
+def _position(tickets: list[Subject], ticket: Subject, times: list[datetime], when: str = "done") -> int | None:
+    at = done_at(ticket) if when == "done" else _opened_order(ticket)[0]
     if at is None:
         return None
     lo = bisect.bisect_left(times, at)
@@ -124,13 +177,15 @@ class RecurrenceArgs(SimilarArgs):
 
 @fact("symptom_recurrence_reached", result=bool, args=RecurrenceArgs)
 def symptom_recurrence_reached(ticket: Subject, ctx: FactContext, args: RecurrenceArgs) -> bool:
-    """Whether this ticket's resolution made its symptom reach `times` within `window` (the first one that did).
+    """Whether this ticket made its symptom reach `times` tickets opened within `window` (the first one that did).
 
-    Only the ticket that crosses the threshold answers True, so a KB task is opened once per
-    run of repeats, not once per repeat; a new run starts after the symptom has been quiet.
+    The third report of one symptom is the moment a KB article must exist (seed 002: "the third
+    repeat of an issue should not require fresh diagnosis"), open or not. Only the ticket that
+    crosses the threshold answers True, so a KB task is opened once per run of repeats, not once
+    per repeat; a new run starts after the symptom has been quiet.
     """
-    times, tickets = _group(ctx, ticket, args.by, args.scope)
-    i = _position(tickets, ticket, times)
+    times, tickets = _group(ctx, ticket, args.by, args.scope, "opened")
+    i = _position(tickets, ticket, times, "opened")
     if i is None or _recurrence_at(times, i, args.window) < args.times:
         return False
     return i == 0 or _recurrence_at(times, i - 1, args.window) < args.times
@@ -145,9 +200,9 @@ def symptom(ticket: Subject, _ctx: FactContext, _args: NoArgs) -> str | None:
 
 @fact("symptom_recent_tickets", result=str | None)
 def symptom_recent_tickets(ticket: Subject, ctx: FactContext, _args: NoArgs) -> str | None:
-    """"#101, #107, #112": the company's same-symptom tickets resolved in the 30 days up to this one's resolution."""
-    times, tickets = _group(ctx, ticket, "auto", "company")
-    i = _position(tickets, ticket, times)
+    """"#101, #107, #112": the company's same-symptom tickets opened in the 30 days up to this one."""
+    times, tickets = _group(ctx, ticket, "auto", "company", "opened")
+    i = _position(tickets, ticket, times, "opened")
     if i is None:
         return None
     start = bisect.bisect_left(times, times[i] - timedelta(days=30))
@@ -162,7 +217,8 @@ class KbArgs(_Args):
 
     scope: Literal["company", "global", "all"] = Field(
         default="company", description="the company's and global articles, global only, or every article")
-    min_shared: int = Field(default=2, ge=1, description="symptom words an article must share (one in its title)")
+    # Two shared words are often chance ("crash" and "open": Outlook's article for a line-of-business app).
+    min_shared: int = Field(default=3, ge=1, description="symptom words an article must share (one in its title)")
 
 
 Article = tuple[str, frozenset[str], frozenset[str]]
@@ -190,7 +246,7 @@ def symptom_words(ctx: FactContext, ticket: Subject) -> frozenset[str]:
     """The words of the symptom: this ticket's summary and classification, and its same-symptom tickets' summaries."""
     words = set(tokens(ticket.fields.get("summary")))
     words |= tokens(" ".join(str(ticket.fields.get(k) or "") for k in ("subtype", "item")))
-    _times, tickets = _group(ctx, ticket, "auto", "company")
+    _times, tickets = _group(ctx, ticket, "auto", "company", "opened")
     for other in tickets[-20:]:
         words |= tokens(other.fields.get("summary"))
     return frozenset(words)

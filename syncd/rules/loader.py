@@ -4,6 +4,11 @@ Each file is parsed twice from the same text: `yaml.compose` gives the node tree
 `yaml.safe_load` the data. Pydantic validates the shape; then each rule is compiled against the
 vocabulary, the fact registry and its params. Every error's `loc` is walked down the node tree
 to find its line. Nothing stops at the first problem.
+
+`[rules] overrides` ({rule id: {name: value}}) sets a rule's params; a name that is not one of
+the rule's params but one of `OVERRIDABLE_FIELDS` (`max_actions_per_run`, `repeat_interval`) sets
+that rule field instead, validated like the field in a rule file (a positive integer; a duration
+such as 12h). Any other name, or a value the field rejects, is a problem `rules.overrides.ID.NAME`.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, PositiveInt, TypeAdapter, ValidationError
 
 from syncd.errors import ConfigError
 from syncd.rules.actions import (
@@ -30,12 +35,13 @@ from syncd.rules.actions import (
 from syncd.rules.conditions import Loc, Node, Problem, compile_condition
 from syncd.rules.facts import FACTS  # importing the module registers the generic facts
 from syncd.rules.fields import known_entities
-from syncd.rules.model import CONDITION_TAGS, AllOf, AnyOf, Compare, Condition, NotOf, Rule
+from syncd.rules.model import CONDITION_TAGS, AllOf, AnyOf, Compare, Condition, NotOf, Rule, RuleDuration
 
 # Modules that register more facts, imported here by name so the registry never depends on
 # who happened to import what. The second step of the fact work adds its module to this tuple.
 FACT_MODULES: tuple[str, ...] = (
     "syncd.rules.facts_history", "syncd.rules.facts_sla", "syncd.rules.facts_devices", "syncd.rules.facts_symptoms",
+    "syncd.rules.facts_identity",
     "syncd.rules.templates",  # registers note templates (patch_history), checked by the loader like facts
 )
 for _module in FACT_MODULES:
@@ -45,6 +51,10 @@ BUILTIN_DIR = Path(__file__).with_name("builtin")
 _TAGS = frozenset(CONDITION_TAGS) | frozenset(ACTION_MODELS)
 _CONDITION: TypeAdapter[Any] = TypeAdapter(Condition)
 _ACTION: TypeAdapter[Any] = TypeAdapter(ActionSpec)
+# Rule fields an operator may override per rule in `[rules] overrides`, besides the params.
+OVERRIDABLE_FIELDS: dict[str, TypeAdapter[Any]] = {
+    "max_actions_per_run": TypeAdapter(PositiveInt), "repeat_interval": TypeAdapter(RuleDuration),
+}
 _TAG_MODELS: dict[str, type[BaseModel]] = {
     "all_of": AllOf, "any_of": AnyOf, "not_of": NotOf, "compare": Compare, **ACTION_MODELS,
 }
@@ -136,11 +146,28 @@ def load_file(
         raw.extend((tuple(err["loc"]), _message(err)) for err in exc.errors())
         _check_valid_parts(data, path, {err["loc"][:2] for err in exc.errors()}, overrides or {}, raw)
         return None, _format(path, root, raw)
-    params = {**spec.params, **(overrides or {}).get(spec.id, {})}
+    spec, param_overrides, override_problems = _apply_overrides(spec, (overrides or {}).get(spec.id, {}))
+    params = {**spec.params, **param_overrides}
     rule = _compile(spec, path, params, raw)
-    if raw or rule is None:
-        return None, _format(path, root, raw)
+    if raw or rule is None or override_problems:
+        return None, _format(path, root, raw) + override_problems
     return replace(rule, lines={"id": locate(root, ("id",))[0]}), []
+
+
+def _apply_overrides(spec: Rule, values: Mapping[str, Any]) -> tuple[Rule, dict[str, Any], list[str]]:
+    """The rule with overridden fields set, the param overrides, and problems with overridden field values."""
+    params: dict[str, Any] = {}
+    fields: dict[str, Any] = {}
+    problems: list[str] = []
+    for name, value in values.items():
+        if name in spec.params or name not in OVERRIDABLE_FIELDS:
+            params[name] = value  # unknown names are reported by _override_problems
+            continue
+        try:
+            fields[name] = OVERRIDABLE_FIELDS[name].validate_python(value)
+        except ValidationError as exc:
+            problems += [f"rules.overrides.{spec.id}.{name}: {_message(err)}" for err in exc.errors()]
+    return (spec.model_copy(update=fields) if fields else spec), params, problems
 
 
 def _compile(spec: Rule, path: Path, params: Mapping[str, Any], problems: list[Problem]) -> LoadedRule | None:
@@ -219,10 +246,10 @@ def _override_problems(overrides: Mapping[str, Mapping[str, Any]], rules: Mappin
                 problems.append(f"rules.overrides.{rule_id}: no rule file has this id")
             continue
         for name in values:
-            if name not in rule.spec.params:
+            if name not in rule.spec.params and name not in OVERRIDABLE_FIELDS:
                 known = ", ".join(sorted(rule.spec.params)) or "none"
                 problems.append(f"rules.overrides.{rule_id}.{name}: rule {rule_id} has no param {name!r}; "
-                                f"its params: {known}")
+                                f"its params: {known} (besides {', '.join(OVERRIDABLE_FIELDS)})")
     return problems
 
 

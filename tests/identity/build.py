@@ -50,9 +50,9 @@ class World:
         """A Hudu asset; keyword ids become external_ids (connectwise=..., ninjaone=...)."""
         self.add("hudu", Asset(id=aid, company_id=company, name=name, serial=serial, external_ids=ext))
 
-    def contact(self, cid: str, company: str, username: str) -> None:
+    def contact(self, cid: str, company: str, username: str, *, active: bool = True) -> None:
         """A CW contact."""
-        self.add("connectwise", Contact(id=cid, company_id=company, name=username, username=username))
+        self.add("connectwise", Contact(id=cid, company_id=company, name=username, username=username, active=active))
 
     def ticket(self, tid: str, company: str, summary: str, *, contact: str | None = None,
                configs: tuple[str, ...] = (), description: str | None = None, type_: str = "Incident") -> None:

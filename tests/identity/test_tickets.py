@@ -73,6 +73,30 @@ def test_caller_with_exactly_one_machine_links_only_for_device_categories() -> N
     assert device(resolve(w.records), "1").machine is None      # no categories configured: never by caller alone
 
 
+def test_an_inactive_callers_machines_are_no_lead_but_a_named_host_still_is() -> None:
+    # Arrange: c4 has left the client; their configuration and last logon are still in the tools.
+    w = world()
+    w.config("7004", "250", "ACME-WS-004", serial="5CG555EEE", contact="c4")
+    w.device("1204", "9", "ACME-WS-005", serial="5CG666FFF", user="ACME\\gone")
+    w.contact("c4", "250", "gone", active=False)
+    w.ticket("1", "250", "VPN won't connect", contact="c4")
+    w.ticket("2", "250", "VPN won't connect from ACME-WS-004", contact="c4")
+    # Act
+    result = resolve(w.records, (), DEVICE_TYPES)
+    # Assert
+    assert (device(result, "1").machine, device(result, "1").reason) == (None, "no_lead")
+    assert device(result, "2").machine.psa == "7004"
+
+
+def test_tickets_of_a_device_category_say_so_whatever_identity_found() -> None:
+    w = world()
+    w.ticket("1", "250", "My computer is slow")
+    w.ticket("2", "250", "Password reset", type_="Service Request")
+    result = resolve(w.records, (), DEVICE_TYPES)
+    assert (device(result, "1").reason, device(result, "1").device_category) == ("no_lead", True)
+    assert device(result, "2").device_category is False
+
+
 def test_contact_with_two_machines_is_ambiguous() -> None:
     w = world()
     w.ticket("1", "250", "My computer is slow", contact="c2")

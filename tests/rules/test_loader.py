@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -150,9 +151,32 @@ actions: [{type: raise_finding, summary: "stale after {stale_after}"}]
     assert rules[0].params == {"stale_after": "5d"}
     assert rules[0].when.value.days == 5  # type: ignore[union-attr]
     assert bad == ["rules.overrides.stale.stale_afterr: rule stale has no param 'stale_afterr'; its params: "
-                   "stale_after", "rules.overrides.ghost: no rule file has this id"]
+                   "stale_after (besides max_actions_per_run, repeat_interval)",
+                   "rules.overrides.ghost: no rule file has this id"]
     assert len(wrong_type) == 1
     assert ":5: when.value: 'soon' is not a duration" in wrong_type[0]
+
+
+def test_overrides_set_the_cap_and_the_repeat_interval_validated_like_the_rule_fields(tmp_path: Path) -> None:
+    # Arrange
+    write_rule(tmp_path, "stale", """description: d
+entity: tickets
+params: {stale_after: 3d}
+when: {field: updated, op: older_than, value: {param: stale_after}}
+actions: [{type: raise_finding, summary: "stale"}]
+""")
+    # Act
+    rules, problems = load_rules([tmp_path], builtin=False, overrides={
+        "stale": {"max_actions_per_run": 500, "repeat_interval": "12h", "stale_after": "5d"}})
+    _none, bad = load_rules([tmp_path], builtin=False, overrides={
+        "stale": {"max_actions_per_run": 0, "repeat_interval": "soon"}})
+    # Assert
+    assert problems == []
+    assert (rules[0].spec.max_actions_per_run, rules[0].spec.repeat_interval) == (500, timedelta(hours=12))
+    assert rules[0].params == {"stale_after": "5d"}
+    assert bad == ["rules.overrides.stale.max_actions_per_run: Input should be greater than 0",
+                   "rules.overrides.stale.repeat_interval: 'soon' is not a duration; use e.g. '90s', '30m', "
+                   "'24h', '14d' or '1h30m'"]
 
 
 def test_missing_directory_and_raise(tmp_path: Path) -> None:

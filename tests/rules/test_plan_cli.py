@@ -1,4 +1,4 @@
-"""`syncd plan [--json]`: prints writes and findings from the mirror, writes nothing."""
+"""`syncd plan [--json] [--at]`: the evaluate job's plan (identity links included) from the mirror; writes nothing."""
 
 from __future__ import annotations
 
@@ -8,9 +8,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from syncd.clock import to_iso
+from syncd.records import Record
 from syncd.rules.cli import plan_command
 
-from .conftest import Clock, RuleStore, ticket, write_rule
+from .conftest import T0, Clock, RuleStore, ticket, write_rule
+
+AT = ["--at", to_iso(T0)]
 
 
 @pytest.fixture
@@ -28,13 +32,14 @@ actions:
     with RuleStore(tmp_path / "state.db", now=clock.now) as store:
         store.upsert_records([ticket("1", status_class="waiting_customer")])
     monkeypatch.setenv("SYNCD_CONFIG", str(config))
-    monkeypatch.setattr("syncd.rules.cli.mirror_sources", lambda _settings: ["connectwise.tickets"])
+    # No connector is configured; the plan reads the tickets (and identity its own streams) anyway.
+    monkeypatch.setattr("syncd.jobs.evaluate.mirror_sources", lambda _settings: ["connectwise.tickets"])
     return tmp_path
 
 
 def test_plan_prints_writes_and_findings(configured: Path) -> None:
     # Act
-    result = CliRunner().invoke(plan_command, [])
+    result = CliRunner().invoke(plan_command, AT)
     # Assert
     assert result.exit_code == 0, result.output
     assert "writes (1):\n  chase  connectwise.tickets:1  post internal note on ticket 1: Chasing #1\n" in result.output
@@ -45,7 +50,7 @@ def test_plan_prints_writes_and_findings(configured: Path) -> None:
 
 
 def test_plan_json(configured: Path) -> None:
-    result = CliRunner().invoke(plan_command, ["--json"])
+    result = CliRunner().invoke(plan_command, ["--json", *AT])
     data = json.loads(result.output)
     assert [a["key"] for a in data["actions"]] == ["chase/post_note/connectwise.tickets/1"]
     assert data["stats"]["chase"]["matched"] == 1
@@ -56,3 +61,30 @@ def test_plan_with_bad_rules_exits_2(configured: Path) -> None:
     result = CliRunner().invoke(plan_command, [])
     assert result.exit_code == 2
     assert "required key is missing" in result.output
+
+
+def test_plan_lists_the_link_writes_identity_resolution_finds_like_the_evaluate_job(configured: Path) -> None:
+    # Arrange: a ticket naming the hostname of its company's only configuration.
+    write_rule(configured / "rules", "link", """description: Link the device identity found
+entity: tickets
+when:
+  all:
+    - {field: configuration_ids, op: absent}
+    - {fact: linked_device, op: present}
+actions:
+  - {type: link_configuration}
+""")
+    with RuleStore(configured / "state.db") as store:
+        store.upsert_records([
+            Record("connectwise.companies", "c1", T0, {"name": "Acme"}),
+            Record("connectwise.configurations", "812", T0, {
+                "company_id": "c1", "name": "ACME-PC01", "mac_addresses": [], "external_ids": {}}),
+            ticket("2", summary="ACME-PC01 will not boot"),
+        ])
+    # Act
+    result = CliRunner().invoke(plan_command, ["--json", *AT])
+    # Assert
+    assert result.exit_code == 0, result.output
+    links = [a for a in json.loads(result.output)["actions"] if a["rule"] == "link"]
+    assert [(a["key"], a["args"]) for a in links] == [
+        ("link/link_configuration/connectwise.tickets/2/812", {"ticket_id": "2", "configuration_id": "812"})]
