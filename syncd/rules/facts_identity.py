@@ -47,3 +47,13 @@ def _candidate_names(identity: Any, agreed: dict[str, str]) -> list[str]:
             machine_names = getattr(machine, "names", ()) if machine is not None else ()
             names.add(str(machine_names[0]) if machine_names else machine_ref)
     return sorted(names)
+
+
+@fact("device_link_problem", result=str | None)
+def device_link_problem(ticket: Subject, ctx: FactContext, _args: NoArgs) -> str | None:
+    """Why identity linked no machine although the ticket leads to some: "ambiguous" or "low_confidence"; else None."""
+    identity = ctx.identity
+    found = identity.device_for_ticket(ticket.source, ticket.key) if identity is not None else None
+    if found is None or found.machine is not None:
+        return None
+    return found.reason if found.reason in _CANDIDATES else None
