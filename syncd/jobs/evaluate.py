@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import gc
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,7 +12,7 @@ import structlog
 from syncd.identity import resolve_from_store
 from syncd.jobs.context import JobContext
 from syncd.rules import MirrorView, apply, plan
-from syncd.rules.context import TaskTarget
+from syncd.rules.context import TaskTarget, keep_out_of_gc
 from syncd.rules.engine import Plan
 from syncd.rules.executor import ApplyReport
 from syncd.rules.fields import known_entities
@@ -54,32 +55,68 @@ def task_target(settings: Settings) -> TaskTarget:
     return TaskTarget(docs_kind=docs, board=board)
 
 
-def build_view(ctx: JobContext) -> MirrorView:
+class PassReads:
+    """The state store as one pass reads it: each source's live records are read from the mirror once.
+
+    Identity resolution and the rules' view read the same sources (tickets, notes, devices, ...);
+    sharing the decoded records halves the pass's reading. Everything else goes to the store.
+    """
+
+    def __init__(self, state: Any) -> None:
+        self._state = state
+        self._live: dict[str, list[Any]] = {}
+        self._got: dict[tuple[str, str], Any] = {}
+
+    def iter_records(self, source: str, *, include_deleted: bool = False) -> Iterator[Any]:
+        """The source's records; live ones from this pass's single read."""
+        if include_deleted:
+            return self._state.iter_records(source, include_deleted=True)
+        if source not in self._live:
+            self._live[source] = list(self._state.iter_records(source))
+            keep_out_of_gc()  # kept for the whole pass: spare the collector re-scanning them (plan unfreezes)
+        return iter(self._live[source])
+
+    def get_record(self, source: str, key: str) -> Any:
+        """One stored record (deleted ones too), read once per pass."""
+        if (source, key) not in self._got:
+            self._got[(source, key)] = self._state.get_record(source, key)
+        return self._got[(source, key)]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._state, name)
+
+
+def build_view(ctx: JobContext, *, persist_links: bool = True) -> MirrorView:
     """The read-only view one pass plans over: mirror, identity links and SLA clocks at the pass's now."""
     settings = ctx.settings
     now = ctx.clock.now()
-    identity = resolve_from_store(ctx.state, settings.identity, now=ctx.clock.now)
-    view = MirrorView.from_state(ctx.state, mirror_sources(settings), identity=identity,
+    reads = PassReads(ctx.state)
+    # `syncd plan` passes persist_links=False: planning writes nothing, not even identity links.
+    identity = resolve_from_store(reads, settings.identity, now=ctx.clock.now, persist=persist_links)
+    view = MirrorView.from_state(reads, mirror_sources(settings), identity=identity,
                                  tasks=task_target(settings))
     # Pauses come from each ticket's status history; the PSA's boards say which status is which class.
-    class_of = status_classifier(ctx.state.iter_records(f"{settings.identity.psa}.boards"))
+    class_of = status_classifier(reads.iter_records(f"{settings.identity.psa}.boards"))
     pauses = EventPauses(lambda: view.records("ticket_events"), settings.sla.pause_on, class_of)
-    view.sla = MirrorSla(settings.sla, now=now, tier_of=lambda ticket: _tier(ctx, ticket), pauses_of=pauses)
+    view.sla = MirrorSla(settings.sla, now=now, tier_of=lambda ticket: _tier(reads, ticket), pauses_of=pauses)
     return view
 
 
-def _tier(ctx: JobContext, ticket: Any) -> str | None:
+def _tier(reads: PassReads, ticket: Any) -> str | None:
     company_id = ticket.fields.get("company_id")
     if not company_id:
         return None
-    company = ctx.state.get_record(f"{ticket.record.kind}.companies", str(company_id))
+    company = reads.get_record(f"{ticket.record.kind}.companies", str(company_id))
     return None if company is None else company.fields.get("tier")
 
 
 def evaluate_rules(ctx: JobContext) -> EvaluateResult:
     """Plan every loaded rule over the mirror and apply the plan (dry run writes nothing to vendors)."""
     now = ctx.clock.now()
-    the_plan = plan(ctx.rules, build_view(ctx), now=now, state=ctx.state)
+    try:
+        the_plan = plan(ctx.rules, build_view(ctx), now=now, state=ctx.state)
+    finally:
+        gc.unfreeze()  # also when identity or loading failed before plan could (see keep_out_of_gc)
     writers = {kind: writer for kind, connector in ctx.connectors.items()
                if not ctx.is_disabled(kind) and (writer := connector.writer()) is not None}
     dry_run = ctx.settings.daemon.dry_run

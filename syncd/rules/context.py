@@ -6,6 +6,7 @@ every fact and every rule of the pass, so a fact such as "notes of this ticket" 
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ Subject = StoredRecord
 """The record a rule is evaluated on (with its history: previous fields, changed keys)."""
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MISSING: Any = object()
 
 
 class MachineLike(Protocol):
@@ -134,10 +136,29 @@ def as_datetime(value: Any) -> datetime | None:
     """A stored time (ISO text in the mirror) as an aware datetime; None when missing or unreadable."""
     if isinstance(value, datetime) or value is None:
         return value
+    text = str(value)
     try:
-        return from_iso(str(value))
+        # The mirror's own form ("...Z") parses straight to UTC; only other forms need from_iso's
+        # normalising, and whatever it accepts or refuses decides then.
+        parsed = datetime.fromisoformat(text)
+        if parsed.tzinfo is UTC:
+            return parsed
+    except ValueError:
+        pass
+    try:
+        return from_iso(text)
     except ValueError:
         return None
+
+
+def keep_out_of_gc() -> None:
+    """Move every object alive now out of the cyclic GC's scans, until `gc.unfreeze()` (plan's end).
+
+    A pass holds millions of loaded records (acyclic: reference counting frees them). Each full
+    collection would walk them all, and the collector runs one whenever the heap has grown by a
+    quarter, so a 200,000-ticket pass spent seconds re-scanning the mirror.
+    """
+    gc.freeze()
 
 
 class MirrorView:
@@ -177,7 +198,22 @@ class MirrorView:
         """Every live record of an entity across all sources, in (source, key) order."""
         if entity not in self._by_entity:
             self._by_entity[entity] = self._loader(entity)
+            keep_out_of_gc()
         return self._by_entity[entity]
+
+
+def _grouped(records: Iterable[Subject], by: str) -> dict[tuple[str, str], list[Subject]]:
+    """Records by (connector kind, value of field `by`), skipping records without the value."""
+    groups: dict[tuple[str, str], list[Subject]] = defaultdict(list)
+    kinds: dict[str, str] = {}  # source -> kind: split once per source, not once per record
+    plain = by != "id" and "." not in by
+    for record in records:
+        value = record.record.fields.get(by) if plain else field_value(record, by)
+        if value is not None:
+            source = record.record.source
+            kind = kinds.get(source) or kinds.setdefault(source, record.record.kind)
+            groups[(kind, value if type(value) is str else str(value))].append(record)
+    return dict(groups)
 
 
 @dataclass
@@ -188,6 +224,8 @@ class FactContext:
     view: MirrorView
     _indexes: dict[tuple[str, str], dict[tuple[str, str], list[Subject]]] = field(default_factory=dict)
     _cache: dict[Hashable, Any] = field(default_factory=dict)
+    _times: dict[str, datetime | None] = field(default_factory=dict)
+    _arg_tokens: dict[int, tuple[Any, str]] = field(default_factory=dict)
 
     @property
     def identity(self) -> Identity | None:
@@ -201,14 +239,10 @@ class FactContext:
 
     def index(self, entity: str, by: str) -> Mapping[tuple[str, str], list[Subject]]:
         """Records of `entity` grouped by (connector kind, value of field `by`); built once per pass."""
-        if (entity, by) not in self._indexes:
-            groups: dict[tuple[str, str], list[Subject]] = defaultdict(list)
-            for record in self.view.records(entity):
-                value = field_value(record, by)
-                if value is not None:
-                    groups[(record.record.kind, str(value))].append(record)
-            self._indexes[(entity, by)] = dict(groups)
-        return self._indexes[(entity, by)]
+        found = self._indexes.get((entity, by))
+        if found is None:
+            found = self._indexes[(entity, by)] = _grouped(self.view.records(entity), by)
+        return found
 
     def related(self, entity: str, by: str, subject: Subject, value: Any = None) -> list[Subject]:
         """Records of `entity` in the subject's tool whose `by` equals `value` (default: the subject's key)."""
@@ -236,6 +270,24 @@ class FactContext:
 
     def cached(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         """Compute once per pass and key (facts are cached per subject and arguments this way)."""
-        if key not in self._cache:
-            self._cache[key] = compute()
-        return self._cache[key]
+        value = self._cache.get(key, _MISSING)
+        if value is _MISSING:
+            value = self._cache[key] = compute()
+        return value
+
+    def as_time(self, value: Any) -> datetime | None:
+        """`as_datetime(value)`, parsing each stored time text once per pass (rules compare the same fields)."""
+        if not isinstance(value, str):
+            return as_datetime(value)
+        parsed = self._times.get(value, _MISSING)
+        if parsed is _MISSING:
+            parsed = self._times[value] = as_datetime(value)
+        return parsed  # type: ignore[return-value]
+
+    def args_token(self, args: Any) -> str:
+        """A fact's arguments as canonical text, computed once per arguments object and pass."""
+        # Keyed by id: the entry holds the object itself, so the id cannot be reused within the pass.
+        found = self._arg_tokens.get(id(args))
+        if found is None:
+            found = self._arg_tokens[id(args)] = (args, args.model_dump_json())
+        return found[1]

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -61,8 +62,10 @@ def fact(
 def compute_fact(ctx: FactContext, name: str, subject: Subject, args: BaseModel | None = None) -> Any:
     """The value of a fact for a subject, computed once per pass, subject and arguments."""
     spec = FACTS[name]
-    bound = args if args is not None else spec.args()
-    key = ("fact", name, subject.source, subject.key, bound.model_dump_json())
+    # One default args object per fact and pass: its canonical text (the cache key) is then
+    # computed once per pass, not once per call.
+    bound = args if args is not None else ctx.cached(("fact-default-args", name), spec.args)
+    key = ("fact", name, subject.source, subject.key, ctx.args_token(bound))
     return ctx.cached(key, lambda: spec.fn(subject, ctx, bound))
 
 
@@ -135,10 +138,15 @@ def resolution_text_quality(ticket: Subject, ctx: FactContext, args: QualityArgs
     words = _NOT_WORD.sub(" ", (text or "").lower()).split()
     if not words:
         return "empty"
-    vague = {" ".join(_NOT_WORD.sub(" ", p.lower()).split()) for p in args.vague_phrases}
-    if " ".join(words) in vague or len(words) < args.min_words:
+    if " ".join(words) in _vague_set(args.vague_phrases) or len(words) < args.min_words:
         return "vague"
     return "ok"
+
+
+@lru_cache(maxsize=64)
+def _vague_set(phrases: tuple[str, ...]) -> frozenset[str]:
+    """The vague phrases as compared: lowercased, punctuation folded to single spaces."""
+    return frozenset(" ".join(_NOT_WORD.sub(" ", p.lower()).split()) for p in phrases)
 
 
 @fact("contact_active", result=bool | None)

@@ -187,10 +187,13 @@ def _incidents(ctx: FactContext, priorities: tuple[str, ...]) -> Mapping[tuple[s
     def build() -> dict[tuple[str, str], list[tuple]]:
         out: dict[tuple[str, str], list[tuple]] = defaultdict(list)
         for t in ctx.view.records("tickets"):
-            company, created = t.fields.get("company_id"), as_datetime(t.fields.get("created"))
-            # A P1 change is urgent work, not an outage other tickets belong under.
-            incident = t.fields.get("priority") in priorities and not t.fields.get("parent_id")
-            if incident and company and created and change_kind_of(t) is None:
+            fields = t.fields
+            # A P1 change is urgent work, not an outage other tickets belong under. The cheap
+            # tests come first: most tickets are no incident, and need no time parsed.
+            if fields.get("priority") not in priorities or fields.get("parent_id"):
+                continue
+            company, created = fields.get("company_id"), as_datetime(fields.get("created"))
+            if company and created and change_kind_of(t) is None:
                 out[(t.record.kind, str(company))].append((created, done_at(t), t.key))
         return {k: sorted(v, key=lambda row: (row[0], row[2])) for k, v in out.items()}
 

@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from syncd.records import Record
@@ -229,14 +230,70 @@ def mark_deleted(db: Database, source: str, keys: Iterable[str], at: datetime) -
 
 
 def _stored(row: sqlite3.Row) -> StoredRecord:
-    """Build a StoredRecord from a records row."""
-    record = Record(row["source"], row["key"], from_db_time(row["updated_at"]), json.loads(row["fields"]))
-    return StoredRecord(
-        record=record,
-        previous_fields=load_json(row["previous_fields"]),
-        changed_keys=tuple(json.loads(row["changed_keys"])),
-        first_seen=req_time(row["first_seen"]),
-        last_seen=req_time(row["last_seen"]),
-        last_changed=req_time(row["last_changed"]),
-        deleted_at=from_db_time(row["deleted_at"]),
-    )
+    """Build a StoredRecord from a records row (previous fields are decoded when first read)."""
+    return _LazyStored.from_row(row)
+
+
+# The bookkeeping times are shared by every record one poll wrote, and changed-key lists repeat:
+# decoding each distinct text once (datetimes and tuples are immutable) saves time and memory.
+@lru_cache(maxsize=4096)
+def _shared_time(text: str) -> datetime:
+    return req_time(text)
+
+
+@lru_cache(maxsize=4096)
+def _shared_keys(text: str) -> tuple[str, ...]:
+    return tuple(json.loads(text))
+
+
+_PREVIOUS = StoredRecord.__dict__["previous_fields"]  # the parent's slot, shadowed below
+
+
+class _LazyStored(StoredRecord):
+    """A StoredRecord whose previous fields are decoded on first read.
+
+    A rule pass reads the fields of every record but the history of few; the previous fields are
+    as large as the fields. Values, equality and hashing are those of StoredRecord.
+    """
+
+    __slots__ = ("_previous_text",)
+
+    @property
+    def previous_fields(self) -> Mapping[str, Any] | None:  # type: ignore[override]
+        """The fields before the last change, decoded on first read."""
+        try:
+            return _PREVIOUS.__get__(self, StoredRecord)
+        except AttributeError:
+            value = load_json(self._previous_text)
+            _PREVIOUS.__set__(self, value)
+            return value
+
+    @previous_fields.setter
+    def previous_fields(self, value: Mapping[str, Any] | None) -> None:  # dataclasses.replace sets it
+        _PREVIOUS.__set__(self, value)
+
+    @classmethod
+    def from_row(cls, row: Sequence[Any]) -> _LazyStored:
+        """Decode a row of _COLS, all but its previous fields."""
+        self = object.__new__(cls)
+        setter = object.__setattr__
+        setter(self, "record", Record(row[0], row[1], from_db_time(row[2]), json.loads(row[3])))
+        setter(self, "_previous_text", row[4])
+        setter(self, "changed_keys", _shared_keys(row[5]))
+        setter(self, "first_seen", _shared_time(row[6]))
+        setter(self, "last_seen", _shared_time(row[7]))
+        setter(self, "last_changed", _shared_time(row[8]))
+        setter(self, "deleted_at", None if row[9] is None else _shared_time(row[9]))
+        return self
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, StoredRecord):
+            return NotImplemented
+        return _values(self) == _values(other)
+
+    __hash__ = StoredRecord.__hash__
+
+
+def _values(stored: StoredRecord) -> tuple[Any, ...]:
+    return (stored.record, stored.previous_fields, stored.changed_keys, stored.first_seen, stored.last_seen,
+            stored.last_changed, stored.deleted_at)
