@@ -91,7 +91,7 @@ def plan_now(settings: Any, at: str | None = None) -> Any:
     clock = FixedClock(from_iso(at)) if at else SystemClock()
     with open_state(settings, clock.now) as state:
         job = JobContext(settings=settings, state=state, clock=clock, rules=rules)
-        return plan(rules, build_view(job), now=clock.now(), state=state)
+        return plan(rules, build_view(job, persist_links=False), now=clock.now(), state=state)
 
 
 def plan_lines(result: Any) -> list[str]:

@@ -143,11 +143,12 @@ def change_kind_of(ticket: Subject, args: ChangeArgs | None = None) -> str | Non
 
 
 def _change_kind(ticket: Subject, args: ChangeArgs) -> str | None:
+    # Only "any keyword present" matters here: search, rather than collecting every hit.
     where = " ".join(str(ticket.fields.get(k) or "") for k in ("board", "type"))
-    if not keyword_hits(where, args.change_words):
+    if keyword_pattern(args.change_words).search(where) is None:
         return None
     text = " ".join(str(ticket.fields.get(k) or "") for k in ("type", "subtype", "summary"))
-    return "emergency" if keyword_hits(text, args.emergency_words) else "planned"
+    return "emergency" if keyword_pattern(args.emergency_words).search(text) else "planned"
 
 
 @fact("is_change_ticket", result=bool, args=ChangeArgs)
