@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,23 +12,13 @@ import pytest
 from syncd.connectors.base import WriteResult
 from syncd.records import Record
 from syncd.state import SqliteStateStore, _pending
+from tests.state._helpers import T0, StepClock
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-class Clock:
-    """A clock that moves only when told."""
-
-    def __init__(self, start: datetime = T0) -> None:
-        self.current = start
-
-    def now(self) -> datetime:
-        return self.current
-
-    def advance(self, **delta: float) -> datetime:
-        self.current += timedelta(**delta)
-        return self.current
+# One step clock for all tests: the state tests' (same start, same `advance(**delta)`).
+Clock = StepClock
 
 
 class RuleStore(SqliteStateStore):
