@@ -76,8 +76,6 @@ def settings_or_exit(obj: dict[str, Any] | None) -> Any:
         _fail_config(exc)
 
 
-_settings = settings_or_exit
-
 
 def _setup_logging(obj: dict[str, Any], settings: Any) -> None:
     from syncd.logging import configure_logging
@@ -104,7 +102,7 @@ def cli(ctx: click.Context, config: Path | None, secrets: Path | None, log_forma
 @click.pass_obj
 def check(obj: dict[str, Any]) -> None:
     """Validate the configuration (and rules); list every problem; exit 2 on any."""
-    settings = _settings(obj)
+    settings = settings_or_exit(obj)
     from syncd.runtime import check_everything
 
     try:
@@ -119,7 +117,7 @@ def check(obj: dict[str, Any]) -> None:
 @click.pass_obj
 def run(obj: dict[str, Any]) -> None:
     """Run the daemon until SIGTERM or SIGINT."""
-    settings = _settings(obj)
+    settings = settings_or_exit(obj)
     _setup_logging(obj, settings)
     from syncd.jobs.scheduler import run_forever
     from syncd.metrics import serve_metrics
@@ -135,7 +133,7 @@ def run(obj: dict[str, Any]) -> None:
 @click.pass_obj
 def once(obj: dict[str, Any], jobs: tuple[str, ...]) -> None:
     """Run every job (or the named JOBS, e.g. poll:connectwise.tickets) once, then exit."""
-    settings = _settings(obj)
+    settings = settings_or_exit(obj)
     _setup_logging(obj, settings)
     from syncd.runtime import open_runtime, run_once
 
@@ -152,7 +150,7 @@ def once(obj: dict[str, Any], jobs: tuple[str, ...]) -> None:
 @click.pass_obj
 def health(obj: dict[str, Any]) -> None:
     """Exit 0 when the daemon finished a job recently and no connector is failing; else 1."""
-    settings = _settings(obj)
+    settings = settings_or_exit(obj)
     from syncd.runtime import health_report
 
     healthy, lines = health_report(settings)

@@ -1,7 +1,7 @@
 """Silences: matchers that mute findings in digests until they expire (`syncd silence ...`).
 
 The table comes from migration 0005_silences.sql. `SqliteStateStore` delegates its silence
-methods to the functions here; `SqliteSilences` is the same surface over a bare `Database`.
+methods to the functions here.
 """
 
 from __future__ import annotations
@@ -82,23 +82,3 @@ def _silence(row: sqlite3.Row) -> Silence:
         created_at=req_time(row["created_at"]),
     )
 
-
-class SqliteSilences:
-    """The silence methods the StateStore gains, over a bare Database (tests, tools)."""
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
-
-    def add_silence(self, *, matchers: Sequence[str], starts_at: datetime, ends_at: datetime,
-                    author: str, reason: str, at: datetime) -> Silence:
-        """Store a new silence."""
-        return add_silence(self._db, matchers=matchers, starts_at=starts_at, ends_at=ends_at,
-                           author=author, reason=reason, at=at)
-
-    def silences(self, *, active_at: datetime | None = None) -> list[Silence]:
-        """Return silences, newest first."""
-        return list_silences(self._db, active_at=active_at)
-
-    def expire_silence(self, silence_id: int, at: datetime) -> Silence | None:
-        """End a silence now."""
-        return expire_silence(self._db, silence_id, at)

@@ -14,9 +14,6 @@ from syncd.clock import FixedClock
 from syncd.digests.channels.base import Delivery
 from syncd.digests.model import Digest
 from syncd.state import Finding, SqliteStateStore
-from syncd.state._db import Database
-from syncd.state._silences import SqliteSilences
-from syncd.state.migrations import split_statements
 
 MONDAY_9AM = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 HERE = Path(__file__).parent
@@ -36,15 +33,9 @@ def state(clock: FixedClock) -> Iterator[SqliteStateStore]:
 
 
 @pytest.fixture
-def silences() -> Iterator[SqliteSilences]:
-    db = Database(":memory:")
-    # A bare Database with only migration 0005 applied: the same SQL the StateStore runs.
-    sql = MIGRATION.read_text("utf-8")
-    with db.writing() as conn:
-        for statement in split_statements(sql):
-            conn.execute(statement)
-    yield SqliteSilences(db)
-    db.close()
+def silences(state: SqliteStateStore) -> SqliteStateStore:
+    """Silences live in the state store (migration 0005), as in the daemon."""
+    return state
 
 
 def raise_finding(state: SqliteStateStore, clock: FixedClock, rule: str, ticket: str, *,

@@ -12,11 +12,10 @@ from syncd.digests.pipeline import DigestPipeline
 from syncd.digests.settings import DigestSettings
 from syncd.digests.silences import create_silence
 from syncd.state import SqliteStateStore
-from syncd.state._silences import SqliteSilences
 from tests.digests.conftest import FakeNotifier, raise_finding, settings_dict
 
 
-def pipeline(state: SqliteStateStore, silences: SqliteSilences, clock: FixedClock, data: dict[str, Any],
+def pipeline(state: SqliteStateStore, silences: SqliteStateStore, clock: FixedClock, data: dict[str, Any],
              **notifiers: FakeNotifier) -> DigestPipeline:
     settings = DigestSettings.model_validate(data)
     fakes = notifiers or {"desk": FakeNotifier()}
