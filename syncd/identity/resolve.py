@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import gc
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from syncd.collector import collector_paused
 from syncd.identity.companies import CompanyResolution, resolve_companies
 from syncd.identity.machines import MachineResolution, resolve_machines
 from syncd.identity.model import (
@@ -70,15 +70,8 @@ def _fields(records_by_source: Mapping[str, Iterable[Any]]) -> dict[str, dict[st
 def resolve(records_by_source: Mapping[str, Iterable[Any]], decisions: Sequence[MatchDecision] = (),
             settings: IdentitySettings | None = None, previous: PreviousLinks | None = None) -> IdentityResult:
     """Link companies, machines and tickets' devices; no I/O, deterministic for the same input."""
-    # A pass allocates a million small objects and frees almost none until it returns; the cyclic
-    # collector would rescan them over and over (half the time of a 50,000-machine pass).
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():  # half the time of a 50,000-machine pass went to rescanning its objects
         return _resolve(records_by_source, decisions, settings or IdentitySettings(), previous)
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _resolve(records_by_source: Mapping[str, Iterable[Any]], decisions: Sequence[MatchDecision],

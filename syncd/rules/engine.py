@@ -14,11 +14,13 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from syncd.clock import to_iso
+from syncd.collector import collector_paused
 from syncd.durations import format_duration
 from syncd.rules.actions import ActionEnv, Draft, FindingDraft, NotPlanned, draft
 from syncd.rules.conditions import Check, compile_node, evaluate
 from syncd.rules.context import FactContext, MirrorView, Subject, keep_out_of_gc, subject_ref
 from syncd.rules.loader import LoadedRule
+from syncd.rules.narrowing import narrowed
 from syncd.state import finding_fingerprint
 
 
@@ -158,7 +160,8 @@ def plan(rules: Sequence[LoadedRule], view: MirrorView, *, now: datetime, state:
     """Evaluate every rule on every record of its entity; return the writes and findings wanted now."""
     keep_out_of_gc()  # what the view has loaded so far (records, identity) lives until the pass ends
     try:
-        return _plan(rules, view, now=now, state=state)
+        with collector_paused():  # ... and what the pass builds (indexes, cached facts) too
+            return _plan(rules, view, now=now, state=state)
     finally:
         gc.unfreeze()  # back to normal collection once the pass is over
 
@@ -214,7 +217,8 @@ def considered_subjects(rule: LoadedRule, view: MirrorView, ctx: FactContext,
 
     Rules of a pack share pre-filters (four hygiene rules test "closed within 7d", four SLA rules
     "not resolved or closed"); a `where` equal to an earlier rule's is evaluated once per pass.
-    `where` is compiled once per rule and pass, then tested on every record of the entity.
+    `where` is compiled once per rule and pass, then tested on the records the pass's indexes
+    say it may let in (syncd.rules.narrowing): the recent or open few, not the whole mirror.
     """
     records = view.records(rule.spec.entity)
     if rule.where is None:
@@ -226,7 +230,7 @@ def considered_subjects(rule: LoadedRule, view: MirrorView, ctx: FactContext,
         key, found = None, None
     if found is None:
         where: Check = compile_node(rule.where, ctx.now)
-        found = [subject for subject in records if where(subject, ctx)]
+        found = [subject for subject in narrowed(rule.where, records, ctx, rule.spec.entity) if where(subject, ctx)]
         if key is not None:
             shared[key] = found
     return found

@@ -21,7 +21,7 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -42,10 +42,11 @@ class _Args(BaseModel):
 
 def symptom_key(ticket: Subject, by: str = "auto") -> str | None:
     """The ticket's symptom key: "class:<subtype>/<item>" or "words:<sorted words>"; None when it has neither."""
-    fields = ticket.fields
-    parts = [str(fields.get(k) or "").strip().lower() for k in ("subtype", "item")]
-    if by != "summary" and any(parts):
-        return "class:" + "/".join(parts)
+    fields = ticket.record.fields
+    subtype = str(fields.get("subtype") or "").strip().lower()
+    item = str(fields.get("item") or "").strip().lower()
+    if by != "summary" and (subtype or item):
+        return f"class:{subtype}/{item}"
     if by == "classification":
         return None
     words = tokens(fields.get("summary"))
@@ -75,58 +76,89 @@ def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
     return len(a & b) / min(len(a), len(b)) >= SAME_SYMPTOM
 
 
-def symptoms(ctx: FactContext, by: str, scope: str) -> Mapping[tuple[str, str], tuple[Any, ...]]:
-    """(kind, ticket key) -> its symptom group id (kind, company or "*", key, number), every status."""
+Bucket = tuple[str, str, str]   # (connector kind, company id or "*", symptom key)
+Buckets = tuple[dict[tuple[str, str], Bucket], dict[Bucket, list[Subject]]]
 
-    def build() -> dict[tuple[str, str], tuple[Any, ...]]:
-        buckets: dict[tuple[str, str, str], list[Subject]] = defaultdict(list)
+
+def _buckets(ctx: FactContext, by: str, scope: str) -> Buckets:
+    """Every ticket's bucket (kind, ticket key) -> bucket, and each bucket's tickets in view order."""
+
+    def build() -> Buckets:
+        of: dict[tuple[str, str], Bucket] = {}
+        members: dict[Bucket, list[Subject]] = defaultdict(list)
         for t in ctx.view.records("tickets"):
             key = symptom_key(t, by)
             if key is not None:
-                company = "*" if scope == "all" else str(t.fields.get("company_id") or "")
-                buckets[(t.record.kind, company, key)].append(t)
-        out: dict[tuple[str, str], tuple[Any, ...]] = {}
-        for bucket, tickets in buckets.items():
-            leaders: list[frozenset[str]] = []
-            for t in sorted(tickets, key=_opened_order):
-                words = ticket_words(ctx, t)
-                number = next((i for i, lead in enumerate(leaders) if _similar(words, lead)), None)
-                if number is None:
-                    number = len(leaders)
-                    leaders.append(words)
-                out[(t.record.kind, t.key)] = (*bucket, number)
-        return out
+                bucket = (t.record.kind, "*" if scope == "all" else str(t.fields.get("company_id") or ""), key)
+                of[(t.record.kind, t.key)] = bucket
+                members[bucket].append(t)
+        return of, dict(members)
 
-    return ctx.cached(("symptoms", by, scope), build)
+    return ctx.cached(("symptom-buckets", by, scope), build)
+
+
+def _opened(ctx: FactContext, bucket: Bucket, by: str, scope: str) -> Group:
+    """The bucket's tickets in the order they were opened, and when each was."""
+
+    def build() -> Group:
+        rows = sorted((_opened_order(t), t) for t in _buckets(ctx, by, scope)[1][bucket])
+        return [order[0] for order, _t in rows], [t for _order, t in rows]
+
+    return ctx.cached(("symptom-opened", by, scope, bucket), build)
+
+
+def _numbers(ctx: FactContext, bucket: Bucket, by: str, scope: str) -> dict[str, int]:
+    """Ticket key -> the number of its symptom within the bucket, every status.
+
+    Built per bucket, when a fact first asks about one of its tickets: a pass asks about the recent
+    tickets, and the words of a bucket's tickets (first notes included) are read only then.
+    """
+
+    def build() -> dict[str, int]:
+        leaders: list[frozenset[str]] = []
+        numbers: dict[str, int] = {}
+        for t in _opened(ctx, bucket, by, scope)[1]:
+            words = ticket_words(ctx, t)
+            number = next((i for i, lead in enumerate(leaders) if _similar(words, lead)), None)
+            if number is None:
+                number = len(leaders)
+                leaders.append(words)
+            numbers[t.key] = number
+        return numbers
+
+    return ctx.cached(("symptom-numbers", by, scope, bucket), build)
 
 
 def _opened_order(ticket: Subject) -> tuple[datetime, str]:
-    return (as_datetime(ticket.fields.get("created")) or _EPOCH, ticket.key)
+    return (as_datetime(ticket.record.fields.get("created")) or _EPOCH, ticket.record.key)
 
 
-def symptom_groups(ctx: FactContext, by: str, scope: str, when: str) -> Mapping[tuple[Any, ...], Group]:
-    """Tickets by symptom group: every ticket by when it was opened (`opened`), or the resolved by when (`done`)."""
+def _groups(ctx: FactContext, bucket: Bucket, by: str, scope: str, when: str) -> dict[int, Group]:
+    """The bucket's tickets by symptom number: all by when opened (`opened`), or the resolved by when (`done`)."""
 
-    def build() -> dict[tuple[Any, ...], Group]:
-        rows: dict[tuple[Any, ...], list[tuple[datetime, str, Subject]]] = defaultdict(list)
-        of = symptoms(ctx, by, scope)
-        for t in ctx.view.records("tickets"):
+    def build() -> dict[int, Group]:
+        numbers = _numbers(ctx, bucket, by, scope)
+        rows: dict[int, list[tuple[datetime, str, Subject]]] = defaultdict(list)
+        for t in _buckets(ctx, by, scope)[1][bucket]:
             at = _opened_order(t)[0] if when == "opened" else done_at(t)
-            group = of.get((t.record.kind, t.key))
-            if at is not None and group is not None:
-                rows[group].append((at, t.key, t))
+            if at is not None:
+                rows[numbers[t.key]].append((at, t.key, t))
         out = {}
-        for group, items in rows.items():
+        for number, items in rows.items():
             items.sort(key=lambda row: (row[0], row[1]))
-            out[group] = ([row[0] for row in items], [row[2] for row in items])
+            out[number] = ([row[0] for row in items], [row[2] for row in items])
         return out
 
-    return ctx.cached(("symptom-groups", by, scope, when), build)
+    return ctx.cached(("symptom-groups", by, scope, when, bucket), build)
 
 
 def _group(ctx: FactContext, ticket: Subject, by: str, scope: str, when: str = "done") -> Group:
-    group = symptoms(ctx, by, scope).get((ticket.record.kind, ticket.key))
-    return ([], []) if group is None else symptom_groups(ctx, by, scope, when).get(group, ([], []))
+    """The ticket's same-symptom tickets (itself included) and their times, ordered by `when`."""
+    bucket = _buckets(ctx, by, scope)[0].get((ticket.record.kind, ticket.key))
+    if bucket is None:
+        return ([], [])
+    number = _numbers(ctx, bucket, by, scope)[ticket.key]
+    return _groups(ctx, bucket, by, scope, when).get(number, ([], []))
 
 
 class SimilarArgs(_Args):
@@ -184,11 +216,27 @@ def symptom_recurrence_reached(ticket: Subject, ctx: FactContext, args: Recurren
     crosses the threshold answers True, so a KB task is opened once per run of repeats, not once
     per repeat; a new run starts after the symptom has been quiet.
     """
+    if _too_few_reports(ctx, ticket, args):
+        return False
     times, tickets = _group(ctx, ticket, args.by, args.scope, "opened")
     i = _position(tickets, ticket, times, "opened")
     if i is None or _recurrence_at(times, i, args.window) < args.times:
         return False
     return i == 0 or _recurrence_at(times, i - 1, args.window) < args.times
+
+
+def _too_few_reports(ctx: FactContext, ticket: Subject, args: RecurrenceArgs) -> bool:
+    """Whether fewer than `times` tickets of the ticket's bucket were opened in the window up to it.
+
+    A symptom group is part of its bucket, so this bounds the answer from above from the bucket's
+    opening times alone, before the words of its tickets are read to tell its symptoms apart.
+    """
+    bucket = _buckets(ctx, args.by, args.scope)[0].get((ticket.record.kind, ticket.key))
+    if bucket is None:
+        return True
+    opened, _tickets = _opened(ctx, bucket, args.by, args.scope)
+    at = _opened_order(ticket)[0]
+    return bisect.bisect_right(opened, at) - bisect.bisect_left(opened, at - args.window) < args.times
 
 
 @fact("symptom", result=str | None)

@@ -36,7 +36,8 @@ def test_rule_files_validate_against_the_schema() -> None:
 
 def test_rules_import_no_vendor_code() -> None:
     allowed = ("syncd.rules", "syncd.state", "syncd.records", "syncd.vocabulary", "syncd.clock", "syncd.durations",
-               "syncd.errors", "syncd.settings", "syncd.connectors.base", "syncd.cli", "syncd.sla")
+               "syncd.errors", "syncd.settings", "syncd.connectors.base", "syncd.cli", "syncd.sla",
+               "syncd.collector")
     for path in RULES_PACKAGE.glob("*.py"):
         # `syncd plan` plans exactly like the evaluate job, so the CLI module builds its view with it.
         allowed_here = (*allowed, "syncd.jobs") if path.name == "cli.py" else allowed
