@@ -230,7 +230,7 @@ def considered_subjects(rule: LoadedRule, view: MirrorView, ctx: FactContext,
         key, found = None, None
     if found is None:
         where: Check = compile_node(rule.where, ctx.now)
-        found = [subject for subject in narrowed(rule.where, records, ctx, rule.spec.entity) if where(subject, ctx)]
+        found = [subject for subject in narrowed(rule.where, ctx, rule.spec.entity) if where(subject, ctx)]
         if key is not None:
             shared[key] = found
     return found

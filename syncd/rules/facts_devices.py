@@ -95,10 +95,10 @@ def _events_by_device(ctx: FactContext) -> Mapping[str, list[Subject]]:
 
     def build() -> dict[str, list[Subject]]:
         rows: dict[str, list[Subject]] = defaultdict(list)
-        for event in ctx.view.records("patch_events"):
-            device = event.fields.get("device_id")
+        events = ctx.view.records("patch_events")
+        for event, device in zip(events, ctx.column("patch_events", "device_id"), strict=True):
             if device is not None:
-                rows[str(device)].append(event)
+                rows[device if type(device) is str else str(device)].append(event)
         return dict(rows)
 
     return ctx.cached(("patch-events-by-device",), build)

@@ -21,7 +21,8 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from functools import lru_cache
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -62,12 +63,22 @@ Group = tuple[list[datetime], list[Subject]]   # times (opened or done), tickets
 
 def ticket_words(ctx: FactContext, ticket: Subject) -> frozenset[str]:
     """The significant words of the summary and of the caller's description (first paragraph of the first note)."""
-    notes = [n for n in ctx.notes_for(ticket) if n.fields.get("text")]
-    first_note = min(notes, key=lambda n: (str(n.fields.get("created") or ""), n.key), default=None)
-    text = str(first_note.fields.get("text") or "").strip().split("\n\n", 1)[0][:500] if first_note else ""
+    first: Mapping[str, Any] | None = None
+    first_order: tuple[str, str] = ("", "")
+    for note in ctx.notes_for(ticket):
+        fields = note.record.fields
+        if fields.get("text"):
+            order = (str(fields.get("created") or ""), note.record.key)
+            if first is None or order < first_order:
+                first, first_order = fields, order
+    text = str(first.get("text") or "").strip().split("\n\n", 1)[0][:500] if first is not None else ""
+    return _folded_words(ticket.record.fields.get("summary")) | _folded_words(text)
+
+
+@lru_cache(maxsize=1 << 14)
+def _folded_words(text: str | None) -> frozenset[str]:
     # `tokens` folds "drives" to "driv" but keeps "drive": drop a final e so the two meet.
-    return frozenset(w[:-1] if w.endswith("e") and len(w) > 3 else w
-                     for w in tokens(ticket.fields.get("summary")) | tokens(text))
+    return frozenset(w[:-1] if w.endswith("e") and len(w) > 3 else w for w in tokens(text))
 
 
 def _similar(a: frozenset[str], b: frozenset[str]) -> bool:

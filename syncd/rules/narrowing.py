@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import defaultdict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,25 +25,26 @@ Positions = set[int]
 _UNHASHABLE: Any = object()  # the value index's bucket of lists and mappings: never narrowed away
 
 
-def narrowed(node: Node, records: Sequence[Subject], ctx: FactContext, entity: str) -> Sequence[Subject]:
-    """The records (in view order) that `node` may let in: all of them when no index narrows it."""
-    found = _narrow(node, records, ctx, entity)
+def narrowed(node: Node, ctx: FactContext, entity: str) -> Sequence[Subject]:
+    """The records of `entity` (in view order) that `node` may let in: all of them when no index narrows it."""
+    records = ctx.view.records(entity)
+    found = _narrow(node, ctx, entity)
     if found is None or len(found) == len(records):
         return records
     return [records[i] for i in sorted(found)]
 
 
-def _narrow(node: Node, records: Sequence[Subject], ctx: FactContext, entity: str) -> Positions | None:
+def _narrow(node: Node, ctx: FactContext, entity: str) -> Positions | None:
     """Positions of a superset of the records `node` lets in; None when it cannot say."""
     if isinstance(node, Test):
-        return _narrow_test(node, records, ctx, entity)
+        return _narrow_test(node, ctx, entity)
     if node.kind == "all":  # the tightest part bounds the whole; where itself tests the rest
-        parts = [p for p in (_narrow(i, records, ctx, entity) for i in node.items) if p is not None]
+        parts = [p for p in (_narrow(i, ctx, entity) for i in node.items) if p is not None]
         return min(parts, key=len) if parts else None
     if node.kind == "any":
         union: Positions = set()
         for item in node.items:
-            part = _narrow(item, records, ctx, entity)
+            part = _narrow(item, ctx, entity)
             if part is None:
                 return None
             union |= part
@@ -50,18 +52,18 @@ def _narrow(node: Node, records: Sequence[Subject], ctx: FactContext, entity: st
     return None  # not: the complement of a superset bounds nothing
 
 
-def _narrow_test(test: Test, records: Sequence[Subject], ctx: FactContext, entity: str) -> Positions | None:
+def _narrow_test(test: Test, ctx: FactContext, entity: str) -> Positions | None:
     field = test.field
     if field is None or field == "id" or "." in field:
         return None  # facts, keys and nested paths are tested record by record
     if test.kind.name == "datetime":
-        return _by_time(test, field, records, ctx, entity)
-    return _by_value(test, field, records, ctx, entity)
+        return _by_time(test, field, ctx, entity)
+    return _by_value(test, field, ctx, entity)
 
 
-def _by_time(test: Test, field: str, records: Sequence[Subject], ctx: FactContext, entity: str) -> Positions | None:
+def _by_time(test: Test, field: str, ctx: FactContext, entity: str) -> Positions | None:
     """within: times in [now - d, now + d]; older_than: times before now - d (as the ops define them)."""
-    index = _time_index(field, records, ctx, entity)
+    index = _time_index(field, ctx, entity)
     try:
         if test.op == "within":
             return index.between(ctx.now - test.value, ctx.now + test.value)
@@ -72,13 +74,13 @@ def _by_time(test: Test, field: str, records: Sequence[Subject], ctx: FactContex
     return None
 
 
-def _by_value(test: Test, field: str, records: Sequence[Subject], ctx: FactContext, entity: str) -> Positions | None:
+def _by_value(test: Test, field: str, ctx: FactContext, entity: str) -> Positions | None:
     """eq/in/not_in/absent/present from the groups of equal values (lists and mappings always kept)."""
     wanted = _wanted(test)
     if wanted is None:
         return None
     keep, listed = wanted
-    groups = _value_index(field, records, ctx, entity)
+    groups = _value_index(field, ctx, entity)
     out: Positions = set(groups.get(_UNHASHABLE, ()))
     for value, members in groups.items():
         if value is not _UNHASHABLE and (value in listed) == keep:
@@ -128,18 +130,18 @@ class TimeIndex:
         return out
 
 
-def _time_index(field: str, records: Sequence[Subject], ctx: FactContext, entity: str) -> TimeIndex:
+def _time_index(field: str, ctx: FactContext, entity: str) -> TimeIndex:
     """The records' times of `field` in order; records without a readable time are in neither list."""
 
     def build() -> TimeIndex:
         # Parsing 200,000 times per field cost more than the tests it saves; the mirror's own
         # form sorts as text, and only other forms (offsets, fractions) are parsed.
         texts, parsed = [], []
-        for i, record in enumerate(records):
-            value = record.record.fields.get(field)
-            if type(value) is str and _MIRROR_TIME.fullmatch(value):
+        mirror_form = _MIRROR_TIME.fullmatch
+        for i, value in enumerate(ctx.column(entity, field)):
+            if type(value) is str and mirror_form(value):
                 texts.append((value, i))
-            elif (at := ctx.as_time(value)) is not None:
+            elif value is not None and (at := ctx.as_time(value)) is not None:
                 parsed.append((at, i))
         texts.sort()
         parsed.sort()
@@ -148,16 +150,14 @@ def _time_index(field: str, records: Sequence[Subject], ctx: FactContext, entity
     return ctx.cached(("where-times", entity, field), build)
 
 
-def _value_index(field: str, records: Sequence[Subject], ctx: FactContext, entity: str) -> dict[Any, list[int]]:
+def _value_index(field: str, ctx: FactContext, entity: str) -> dict[Any, list[int]]:
     """Positions of the records by the value of `field` (missing reads as None)."""
 
     def build() -> dict[Any, list[int]]:
-        groups: dict[Any, list[int]] = {}
-        for i, record in enumerate(records):
-            value = record.record.fields.get(field)
-            key = value if isinstance(value, Hashable) else _UNHASHABLE
-            groups.setdefault(key, []).append(i)
-        return groups
+        groups: dict[Any, list[int]] = defaultdict(list)
+        for i, value in enumerate(ctx.column(entity, field)):
+            groups[value if isinstance(value, Hashable) else _UNHASHABLE].append(i)
+        return dict(groups)
 
     return ctx.cached(("where-values", entity, field), build)
 

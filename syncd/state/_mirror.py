@@ -184,7 +184,7 @@ def iter_records(db: Database, source: str, include_deleted: bool) -> Iterator[S
     """Yield a source's records in key order, one page per query."""
     rows = _page(db, _BY_KEY_FIRST, (source, include_deleted, PAGE))
     while rows:
-        yield from map(_stored, rows)
+        yield from _stored_page(rows)
         if len(rows) < PAGE:
             return
         rows = _page(db, _BY_KEY_NEXT, (source, rows[-1]["key"], include_deleted, PAGE))
@@ -196,7 +196,7 @@ def changed_since(
     """Yield records with last_changed >= since, oldest change first, one page per query."""
     rows = _page(db, _CHANGED_FIRST, (source, to_db_time(since), include_deleted, PAGE))
     while rows:
-        yield from map(_stored, rows)
+        yield from _stored_page(rows)
         if len(rows) < PAGE:
             return
         last = rows[-1]
@@ -231,7 +231,23 @@ def mark_deleted(db: Database, source: str, keys: Iterable[str], at: datetime) -
 
 def _stored(row: sqlite3.Row) -> StoredRecord:
     """Build a StoredRecord from a records row (previous fields are decoded when first read)."""
-    return _LazyStored.from_row(row)
+    return _LazyStored.from_row(row, json.loads(row[3]))
+
+
+def _stored_page(rows: Sequence[sqlite3.Row]) -> list[StoredRecord]:
+    """Build a page of StoredRecords, decoding all their fields in one JSON document.
+
+    One decode per page shares each field name's string among the page's records (the decoder
+    reuses a name within one document), which keeps a 200,000-ticket mirror a gigabyte smaller in
+    memory and quicker to read, and spares a call per record.
+    """
+    try:
+        decoded = json.loads("[" + ",".join(row[3] for row in rows) + "]")
+    except ValueError:
+        return [_stored(row) for row in rows]  # one bad row: decode one by one, so its error is its own
+    if len(decoded) != len(rows):  # not one object per row (syncd writes one; a damaged file may not)
+        return [_stored(row) for row in rows]
+    return [_LazyStored.from_row(row, fields) for row, fields in zip(rows, decoded, strict=True)]
 
 
 # The bookkeeping times are shared by every record one poll wrote, and changed-key lists repeat:
@@ -273,11 +289,11 @@ class _LazyStored(StoredRecord):
         _PREVIOUS.__set__(self, value)
 
     @classmethod
-    def from_row(cls, row: Sequence[Any]) -> _LazyStored:
-        """Decode a row of _COLS, all but its previous fields."""
+    def from_row(cls, row: Sequence[Any], fields: Mapping[str, Any]) -> _LazyStored:
+        """A row of _COLS with its decoded fields; the previous fields are decoded when first read."""
         self = object.__new__(cls)
         setter = object.__setattr__
-        setter(self, "record", Record(row[0], row[1], from_db_time(row[2]), json.loads(row[3])))
+        setter(self, "record", Record(row[0], row[1], from_db_time(row[2]), fields))
         setter(self, "_previous_text", row[4])
         setter(self, "changed_keys", _shared_keys(row[5]))
         setter(self, "first_seen", _shared_time(row[6]))

@@ -82,7 +82,7 @@ def test_narrowing_keeps_every_record_the_condition_lets_in(seed: int) -> None:
     for _ in range(10):
         node = _condition(rng)
         # Act
-        candidates = narrowed(node, view_records, ctx, "tickets")
+        candidates = narrowed(node, ctx, "tickets")
         # Assert: nothing that passes is left out, candidates keep view order, and the index narrows at all.
         passing = [r for r in view_records if evaluate(node, r, ctx)]
         assert [r for r in candidates if evaluate(node, r, ctx)] == passing
@@ -97,7 +97,7 @@ def test_a_recency_window_reads_only_the_recent_records() -> None:
     view_records = ctx.view.records("tickets")
     node = Group("all", (_test("status_class", "not_in", ("resolved", "closed")),
                          _test("created", "within", timedelta(days=3))))
-    candidates = narrowed(node, view_records, ctx, "tickets")
+    candidates = narrowed(node, ctx, "tickets")
     recent = [r for r in view_records if evaluate(_test("created", "within", timedelta(days=3)), r, ctx)]
     assert 0 < len(candidates) <= len(recent) < len(view_records) / 3
 
@@ -108,7 +108,7 @@ def test_conditions_no_index_can_bound_keep_every_record() -> None:
     view_records = ctx.view.records("tickets")
     recent = _test("created", "within", timedelta(days=3))
     for node in (Group("not", (recent,)), Group("any", (recent, _test("summary", "matches", re.compile("o"))))):
-        assert narrowed(node, view_records, ctx, "tickets") is view_records
+        assert narrowed(node, ctx, "tickets") is view_records
 
 
 def test_a_window_past_the_calendar_falls_back_to_every_record() -> None:
@@ -116,4 +116,4 @@ def test_a_window_past_the_calendar_falls_back_to_every_record() -> None:
     ctx = FactContext(now=NOW, view=MirrorView.from_records(records))
     view_records = ctx.view.records("tickets")
     node = _test("created", "within", timedelta(days=999_999_999))
-    assert narrowed(node, view_records, ctx, "tickets") is view_records
+    assert narrowed(node, ctx, "tickets") is view_records

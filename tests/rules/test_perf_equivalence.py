@@ -2,10 +2,11 @@
 
 The evaluate job reads the mirror lazily (history columns decoded on first read, each source read
 once for identity and rules) and the engine runs compiled conditions, narrowed by per-pass
-indexes, with per-pass caches and cheap bounds tried before costly facts. Here a small generated world (200 tickets) is mirrored through the
-real connectors, and the pass is planned twice at several times: as the job does it, and as a
-reference over eagerly decoded records with the interpreted condition tree (`evaluate`) tested on
-every record. Both plans must be the same JSON, `for:` state included.
+indexes, with per-pass caches and cheap bounds tried before costly facts. Here a small generated
+world (200 tickets) is mirrored through the real connectors, and the pass is planned twice at
+several times: as the job does it, and as a reference over eagerly decoded records with the
+interpreted condition tree (`evaluate`) tested on every record and no bounds. Both plans must be
+the same JSON, `for:` state included.
 """
 
 from __future__ import annotations
@@ -18,9 +19,8 @@ import pytest
 
 from syncd.clock import FixedClock, from_iso
 from syncd.jobs.evaluate import PassReads, _tier, build_view, mirror_sources
-from syncd.rules import MirrorView, plan
+from syncd.rules import MirrorView, facts_symptoms, plan
 from syncd.rules import engine as engine_module
-from syncd.rules import facts_symptoms
 from syncd.rules.conditions import evaluate
 from syncd.rules.loader import load_rules
 from syncd.runtime import open_runtime, run_once
@@ -103,7 +103,7 @@ def test_optimised_pass_plans_exactly_like_the_reference(mirrored: tuple[Setting
         reference_view = _reference_view(ctx.state, settings, fast_view, now)
         monkeypatch.setattr(engine_module, "compile_node",
                             lambda node, _now: lambda subject, fctx: evaluate(node, subject, fctx))
-        monkeypatch.setattr(engine_module, "narrowed", lambda _node, records, _ctx, _entity: records)
+        monkeypatch.setattr(engine_module, "narrowed", lambda _node, ctx, entity: ctx.view.records(entity))
         monkeypatch.setattr(facts_symptoms, "_too_few_reports", lambda _ctx, _ticket, _args: False)
         reference = _as_json(plan(ctx.rules, reference_view, now=now, state=ctx.state))
     # Assert: the same plan, and one that exercises the pack (the comparison is not vacuous).
