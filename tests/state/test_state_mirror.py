@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -153,3 +155,30 @@ def test_fifty_thousand_records_upsert_and_page(store: SqliteStateStore) -> None
     assert again == UpsertStats(unchanged=50_000)
     assert keys == sorted(r.key for r in records)
     assert len(store.live_keys(SOURCE)) == 50_000
+
+
+def _damage(db_path: Any, key: str, text: str) -> None:
+    """Overwrite one stored record's fields text behind the store's back."""
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("UPDATE records SET fields = ? WHERE source = ? AND key = ?", (text, SOURCE, key))
+
+
+def test_a_page_of_records_shares_field_names(store: SqliteStateStore) -> None:
+    store.upsert_records([ticket(str(n), status="open", owner="amy") for n in range(5)])
+    first, second = list(store.iter_records(SOURCE))[:2]
+    assert first.fields == {"status": "open", "owner": "amy"}
+    # One decode per page: the same field name is one string object in every record of the page.
+    assert [id(k) for k in first.fields] == [id(k) for k in second.fields]
+
+
+@pytest.mark.parametrize("text", ['{"status": "open"', '{"a": 1}, {"b": 2}'])
+def test_a_damaged_row_fails_the_read_as_itself(db_path: Any, clock: StepClock, text: str) -> None:
+    with SqliteStateStore(db_path, now=clock.now) as store:
+        store.upsert_records([ticket(str(n), status="open") for n in range(5)])
+        _damage(db_path, "3", text)
+        # Decoding the page as one document must not blame, shift or drop its neighbours.
+        with pytest.raises(ValueError, match="line 1"):
+            list(store.iter_records(SOURCE))
+        assert store.get_record(SOURCE, "2") is not None
+        with pytest.raises(ValueError, match="line 1"):
+            store.get_record(SOURCE, "3")
