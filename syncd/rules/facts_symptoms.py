@@ -97,11 +97,19 @@ def _buckets(ctx: FactContext, by: str, scope: str) -> Buckets:
     def build() -> Buckets:
         of: dict[tuple[str, str], Bucket] = {}
         members: dict[Bucket, list[Subject]] = defaultdict(list)
-        for t in ctx.view.records("tickets"):
-            key = symptom_key(t, by)
-            if key is not None:
-                bucket = (t.record.kind, "*" if scope == "all" else str(t.fields.get("company_id") or ""), key)
-                of[(t.record.kind, t.key)] = bucket
+        classified: dict[tuple[Any, Any], str] = {}  # (subtype, item) -> key: a few hundred pairs, 200,000 tickets
+        columns = [ctx.column("tickets", name) for name in ("subtype", "item", "company_id")]
+        for t, subtype, item, company in zip(ctx.view.records("tickets"), *columns, strict=True):
+            pair = (subtype, item) if type(subtype) is type(item) is str else None
+            key = classified.get(pair) if pair else None
+            if key is None:
+                key = symptom_key(t, by)
+                if pair and key and key.startswith("class:"):  # a class key depends on the pair alone
+                    classified[pair] = key
+            if key:
+                kind = t.record.kind
+                bucket = (kind, "*" if scope == "all" else str(company or ""), key)
+                of[(kind, t.record.key)] = bucket
                 members[bucket].append(t)
         return of, dict(members)
 
