@@ -112,3 +112,4 @@ def test_optimised_pass_plans_exactly_like_the_reference(mirrored: tuple[Setting
     if days == 0:
         assert fast["findings"]
         assert fast["actions"]
+        assert fast["stats"]["kb-update-task"]["matched"] > 0  # the symptom bounds were exercised, not skipped
