@@ -26,4 +26,10 @@ class Record:
     @property
     def kind(self) -> str:
         """The connector kind: the part of `source` before the dot."""
-        return self.source.split(".", 1)[0]
+        found = _KINDS.get(self.source)
+        if found is None:  # a handful of sources; a rule pass asks for the kind a million times
+            found = _KINDS[self.source] = self.source.split(".", 1)[0]
+        return found
+
+
+_KINDS: dict[str, str] = {}
