@@ -18,7 +18,7 @@ from syncd.collector import collector_paused
 from syncd.durations import format_duration
 from syncd.rules.actions import ActionEnv, Draft, FindingDraft, NotPlanned, draft
 from syncd.rules.conditions import Check, compile_node, evaluate
-from syncd.rules.context import FactContext, MirrorView, Subject, keep_out_of_gc, subject_ref
+from syncd.rules.context import FactContext, MirrorView, Subject, subject_ref
 from syncd.rules.loader import LoadedRule
 from syncd.rules.narrowing import narrowed
 from syncd.state import finding_fingerprint
@@ -158,12 +158,11 @@ class _RuleOutcome:
 
 def plan(rules: Sequence[LoadedRule], view: MirrorView, *, now: datetime, state: PlanState) -> Plan:
     """Evaluate every rule on every record of its entity; return the writes and findings wanted now."""
-    keep_out_of_gc()  # what the view has loaded so far (records, identity) lives until the pass ends
     try:
-        with collector_paused():  # ... and what the pass builds (indexes, cached facts) too
+        with collector_paused():  # the pass builds millions of index entries and facts, all freed at its end
             return _plan(rules, view, now=now, state=state)
     finally:
-        gc.unfreeze()  # back to normal collection once the pass is over
+        gc.unfreeze()  # what reading the mirror froze (keep_out_of_gc) is collected normally again
 
 
 def _plan(rules: Sequence[LoadedRule], view: MirrorView, *, now: datetime, state: PlanState) -> Plan:
