@@ -100,3 +100,12 @@ def test_sla_time_left_falls_back_to_remaining_minutes() -> None:
     f = finding(3, NOW, annotations={"due": "", "remaining_minutes": "45"})
     f = type(f)(**{**{k: getattr(f, k) for k in f.__slots__}, "last_seen": NOW - timedelta(minutes=15)})
     assert digest_of([f], NOW).sections[0].rows[0].badge == "30 min left"
+
+
+def test_a_hygiene_row_lists_each_findings_detail_under_the_ticket() -> None:
+    items = [finding(12, NOW, rule="closed-without-time-entry", summary="Ticket #12 (Printer) has no time entry",
+                     labels={"category": "hygiene"}, annotations={"detail": "no time entry: log the time worked"}),
+             finding(12, NOW, rule="closed-without-resolution-code", summary="Ticket #12 (Printer) has no code",
+                     labels={"category": "hygiene"})]
+    row = digest_of(items, NOW, kind="hygiene").sections[0].rows[0]
+    assert row.bullets == ("no time entry: log the time worked", "Ticket #12 (Printer) has no code")

@@ -55,3 +55,20 @@ def test_every_builtin_rule_traces_to_a_seed() -> None:
     for path in sorted(Path(BUILTIN_DIR).glob("*.yaml")):
         header = path.read_text(encoding="utf-8").split("\nid:", 1)[0]
         assert "Seed 00" in header, f"{path.name} does not quote the procedure it comes from"
+
+
+def test_hygiene_findings_say_what_to_fix_without_repeating_the_ticket() -> None:
+    # The hygiene digest titles each row with the ticket (#number and summary) and lists the
+    # `detail` of each of its findings beneath; a detail repeating the ticket reads twice.
+    rules, problems = load_rules([], builtin=True)
+    hygiene = [r for r in rules if r.spec.labels.get("category") == "hygiene"]
+    assert problems == []
+    assert hygiene
+    for rule in hygiene:
+        raised = [a for a in rule.spec.actions if a.type == "raise_finding"]
+        assert raised, rule.id
+        for action in raised:
+            detail = action.annotations.get("detail", "")
+            assert detail, f"{rule.id} has no detail annotation for the hygiene digest"
+            assert "{number}" not in detail, rule.id
+            assert "{summary}" not in detail, rule.id
