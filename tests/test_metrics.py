@@ -288,3 +288,15 @@ def test_a_taken_port_is_a_config_error(serving: tuple[Runtime, MetricsServer]) 
     rt, server = serving
     with pytest.raises(ConfigError, match=f"cannot listen on 127.0.0.1:{server.port}"):
         MetricsServer(rt.ctx, SyncdMetrics(), MetricsSettings(enabled=True, port=server.port))
+
+
+def test_open_findings_are_counted_per_rule_and_severity(serving: tuple[Runtime, MetricsServer]) -> None:
+    rt, server = serving
+    now = rt.ctx.clock.now()
+    for n, (rule, severity) in enumerate([("sla-response-breached", "critical")] * 2
+                                         + [("closed-without-time-entry", "warning")]):
+        rt.ctx.state.upsert_finding(rule_id=rule, subject=f"connectwise.tickets:{n}", severity=severity,
+                                    summary="s", at=now)
+    rt.ctx.state.resolve_findings_not_in("closed-without-time-entry", [], now)
+    gauge = by(scrape(server)["syncd_findings_open"], "rule", "severity")
+    assert gauge == {("sla-response-breached", "critical"): 2.0}

@@ -6,7 +6,6 @@ runs this process did not make (a `syncd once` from cron beside the daemon) and 
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
 
 import structlog
@@ -67,8 +66,8 @@ class LiveCollector(Collector):
     def _findings(self) -> GaugeMetricFamily:
         family = GaugeMetricFamily("syncd_findings_open", "Open findings by rule and severity",
                                    labels=["rule", "severity"])
-        counts = Counter((f.rule_id, f.severity) for f in self._ctx.state.open_findings())
-        for (rule, severity), n in sorted(counts.items()):
+        # Counted in SQL: a scrape every few seconds must not read 20,000 open findings each time.
+        for (rule, severity), n in sorted(self._ctx.state.open_finding_counts().items()):
             family.add_metric([rule, severity], n)
         return family
 

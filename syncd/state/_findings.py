@@ -93,6 +93,13 @@ def open_findings(db: Database, rule_id: str | None) -> list[Finding]:
         return [_finding(row) for row in conn.execute(sql, (rule_id, rule_id))]
 
 
+def open_finding_counts(db: Database) -> dict[tuple[str, str], int]:
+    """Return how many findings are open per (rule, severity)."""
+    sql = "SELECT rule_id, severity, COUNT(*) FROM findings WHERE status = 'open' GROUP BY rule_id, severity"
+    with db.reading() as conn:
+        return {(row[0], row[1]): int(row[2]) for row in conn.execute(sql)}
+
+
 def resolved_since(db: Database, since: datetime) -> list[Finding]:
     """Return findings resolved at or after `since`, oldest resolution first."""
     sql = _FINDING + " WHERE status = 'resolved' AND resolved_at >= ? ORDER BY resolved_at, id"

@@ -251,6 +251,10 @@ class StateStore(Protocol):
         """Return open findings, of one rule or of all."""
         ...
 
+    def open_finding_counts(self) -> dict[tuple[str, str], int]:
+        """Return how many findings are open per (rule, severity), without reading them."""
+        ...
+
     def resolved_findings(self, since: datetime) -> list[Finding]:
         """Return findings resolved at or after `since` (digests report a resolution once)."""
         ...

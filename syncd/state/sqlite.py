@@ -199,6 +199,10 @@ class SqliteStateStore:
         """Return open findings, of one rule or of all."""
         return _findings.open_findings(self._db, rule_id)
 
+    def open_finding_counts(self) -> dict[tuple[str, str], int]:
+        """Return how many findings are open per (rule, severity), without reading them."""
+        return _findings.open_finding_counts(self._db)
+
     def resolved_findings(self, since: datetime) -> list[Finding]:
         """Return findings resolved at or after `since` (digests report a resolution once)."""
         return _findings.resolved_since(self._db, since)

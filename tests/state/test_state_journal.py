@@ -114,6 +114,7 @@ def test_findings_open_refresh_resolve_reopen(store: SqliteStateStore, clock: St
     assert (reopened.status, reopened.resolved_at, reopened.last_notified_at) == ("open", None, None)
     assert reopened.first_seen == reopened_at
     assert len(store.open_findings()) == 2
+    assert store.open_finding_counts() == {(RULE, "warning"): 2}
 
 
 def test_resolve_touches_only_the_given_rule(store: SqliteStateStore, clock: StepClock) -> None:
@@ -127,6 +128,7 @@ def test_resolve_touches_only_the_given_rule(store: SqliteStateStore, clock: Ste
     )
     assert store.resolve_findings_not_in(RULE, [], clock.now()) == 1
     assert [f.rule_id for f in store.open_findings()] == ["sla-at-risk"]
+    assert store.open_finding_counts() == {("sla-at-risk", "critical"): 1}
 
 
 def test_digest_log(store: SqliteStateStore, clock: StepClock) -> None:
