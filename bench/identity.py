@@ -11,7 +11,6 @@ recall is over the links the evidence supports: machines with at least one non-n
 
 from __future__ import annotations
 
-import argparse
 import json
 import sqlite3
 import sys
@@ -22,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench._common import world_parser, world_size
 from bench.identity_world import load_records
 from syncd.identity import IdentityResult, IdentitySettings, resolve
 from syncd.sandbox.world.generate import generate_world
@@ -158,9 +158,7 @@ def run(path: str, settings: IdentitySettings) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     """Generate (or open) a world, resolve it, print one JSON line."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", default="small", help="tiny | small | medium | large | <ticket count>")
-    parser.add_argument("--seed", type=int, default=1)
+    parser = world_parser(__doc__, "small")
     parser.add_argument("--world", help="use this world file instead of generating one")
     args = parser.parse_args(argv)
     settings = IdentitySettings(device_ticket_categories=SANDBOX_DEVICE_CATEGORIES)
@@ -169,8 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         path = str(Path(tmp) / "world.db")
-        size: str | int = int(args.size) if args.size.isdigit() else args.size
-        generate_world(path, seed=args.seed, size=size).close()
+        generate_world(path, seed=args.seed, size=world_size(args.size)).close()
         print(json.dumps({"size": args.size, "seed": args.seed, **run(path, settings)}))
     return 0
 

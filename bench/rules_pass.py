@@ -14,12 +14,10 @@ adds the top cProfile entries (cumulative) to stderr.
 
 from __future__ import annotations
 
-import argparse
 import cProfile
 import json
 import os
 import pstats
-import resource
 import sys
 import time
 from pathlib import Path
@@ -27,16 +25,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench._common import peak_rss_mb, world_parser, world_size
+
 OUT = Path(__file__).resolve().parent / "out"
 UNLIMITED = 1_000_000
 
 
-def _peak_mb() -> float:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / 1e6 if sys.platform == "darwin" else peak / 1024   # KiB on Linux, bytes on macOS
-
-
-def build_mirror(size: str, seed: int) -> tuple[Path, Path]:
+def build_mirror(size: str | int, seed: int) -> tuple[Path, Path]:
     """The cached world and a config whose state file is its mirror, filled through the connectors once."""
     from syncd.logging import configure_logging
     from syncd.runtime import open_runtime, run_once
@@ -126,17 +121,15 @@ def time_pass(config: Path, secrets: Path, *, profile: bool) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     """Build or reuse the mirror, time one pass, print {"bench": "rules_pass", ...}."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", default="large")
-    parser.add_argument("--seed", type=int, default=1)
+    parser = world_parser(__doc__, "large")
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args(argv)
-    config, secrets = build_mirror(args.size, args.seed)
+    config, secrets = build_mirror(world_size(args.size), args.seed)
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})   # the timed pass runs on one core
     result = time_pass(config, secrets, profile=args.profile)
     print(json.dumps({"bench": "rules_pass", "size": args.size, "seed": args.seed, **result,
-                      "peak_rss_mb": round(_peak_mb(), 1)}))
+                      "peak_rss_mb": round(peak_rss_mb(), 1)}))
     return 0
 
 

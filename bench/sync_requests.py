@@ -13,7 +13,6 @@ separately. Prints one JSON line.
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import os
@@ -26,6 +25,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._common import world_parser, world_size  # noqa: E402
 from syncd.logging import configure_logging  # noqa: E402
 from syncd.runtime import open_runtime, run_once  # noqa: E402
 from syncd.sandbox.controller import Sandbox  # noqa: E402
@@ -113,11 +113,8 @@ def run(size: str, seed: int) -> dict[str, Any]:
 def main() -> None:
     """Parse arguments, run, print one JSON line."""
     configure_logging("json", "warning")
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", default="small")
-    parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args()
-    print(json.dumps(run(args.size, args.seed)))
+    args = world_parser(__doc__, "small").parse_args()
+    print(json.dumps(run(world_size(args.size), args.seed)))
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ JSON line; `note_*` stay null while no configured rule posts a note.
 
 from __future__ import annotations
 
-import argparse
 import base64
 import json
 import sys
@@ -29,6 +28,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._common import world_parser, world_size  # noqa: E402
 from syncd.jobs import JobSpec, run_job  # noqa: E402
 from syncd.logging import configure_logging  # noqa: E402
 from syncd.runtime import Runtime, open_runtime, run_once  # noqa: E402
@@ -145,12 +145,8 @@ def run(size: str, seed: int) -> dict[str, Any]:
 def main() -> None:
     """Parse arguments, run, print one JSON line."""
     configure_logging("json", "warning")
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", default="small")
-    parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args()
-    size: str | int = int(args.size) if args.size.isdigit() else args.size
-    print(json.dumps(run(size, args.seed)))
+    args = world_parser(__doc__, "small").parse_args()
+    print(json.dumps(run(world_size(args.size), args.seed)))
 
 
 if __name__ == "__main__":

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import argparse
 import json
-import resource
 import sys
 import tempfile
 import time
@@ -12,16 +10,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench._common import peak_rss_mb, world_parser, world_size
 from syncd.sandbox.world.generate import generate_world
 
 
 def main(argv: list[str] | None = None) -> int:
     """Generate a world into a temp dir and print {"bench": "world_gen", ...}."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--size", default="large")
-    parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args(argv)
-    size: str | int = int(args.size) if args.size.isdigit() else args.size
+    args = world_parser(__doc__, "large").parse_args(argv)
+    size = world_size(args.size)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "world.db"
         started = time.perf_counter()
@@ -31,11 +27,8 @@ def main(argv: list[str] | None = None) -> int:
         devices = world.query_one("SELECT COUNT(*) AS n FROM ninja_devices")["n"]
         world.close()
         file_mb = sum(p.stat().st_size for p in Path(tmp).iterdir()) / 1e6
-    # ru_maxrss is KiB on Linux (bytes on macOS).
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    peak_mb = peak / 1e6 if sys.platform == "darwin" else peak / 1024
     print(json.dumps({"bench": "world_gen", "size": args.size, "seed": args.seed, "tickets": tickets,
-                      "devices": devices, "seconds": round(seconds, 2), "peak_rss_mb": round(peak_mb, 1),
+                      "devices": devices, "seconds": round(seconds, 2), "peak_rss_mb": round(peak_rss_mb(), 1),
                       "file_mb": round(file_mb, 1)}))
     return 0
 
