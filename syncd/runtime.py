@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
 
 import click
 import structlog
 
 from syncd.clock import Clock, SystemClock
 from syncd.connectors import Connector, connector_factory
+from syncd.durations import format_duration
 from syncd.errors import ConfigError
 from syncd.jobs import JobSpec, Outcome, build_jobs, run_job
 from syncd.jobs.context import JobContext
@@ -128,16 +128,10 @@ def health_report(settings: Settings) -> tuple[bool, list[str]]:
     lines = [f"{r.job}: {r.status} at {r.finished_at or r.started_at}" for r in latest.values()]
     if not fresh:
         window = settings.health.max_silence
-        lines.insert(0, f"unhealthy: no job finished successfully in the last {_fmt(window)}")
+        lines.insert(0, f"unhealthy: no job finished successfully in the last {format_duration(window)}")
         return False, lines
     if failing:
         lines.insert(0, "unhealthy: failing jobs: " + ", ".join(r.job for r in failing))
         return False, lines
     lines.insert(0, "healthy")
     return True, lines
-
-
-def _fmt(delta: timedelta) -> str:
-    from syncd.durations import format_duration
-
-    return format_duration(delta)

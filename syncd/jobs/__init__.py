@@ -78,8 +78,9 @@ def run_job(ctx: JobContext, spec: JobSpec) -> Outcome:
         history_id = ctx.state.start_run(spec.id)
         outcome, error, result = _attempt(ctx, spec)
         status = {Outcome.OK: "ok"}.get(outcome, "failed") if error != "stopped" else "interrupted"
-        ctx.state.finish_run(history_id, status, error=error, stats=_stats(result))
-        log.info("job_finished", status=status, duration_s=round(monotonic() - started, 3), **_stats(result))
+        stats = _stats(result)
+        ctx.state.finish_run(history_id, status, error=error, stats=stats)
+        log.info("job_finished", status=status, duration_s=round(monotonic() - started, 3), **stats)
         return outcome
 
 

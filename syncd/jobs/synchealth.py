@@ -81,8 +81,12 @@ def source_health(ctx: JobContext, *, intervals: int) -> list[SourceHealth]:
     for kind, connector in ctx.connectors.items():
         for stream in connector.streams():
             job = f"poll:{stream.source}"
-            success = ctx.state.last_success(job)
             recent = ctx.state.last_runs(job, FIRST_ATTEMPT_WINDOW)
+            # Every scrape and /readyz comes here: ask the store again only when the window is full and
+            # holds no success (a shorter window is the whole history).
+            success = next((run for run in recent if run.status == "ok"), None)
+            if success is None and len(recent) == FIRST_ATTEMPT_WINDOW:
+                success = ctx.state.last_success(job)
             latest = recent[0] if recent else None
             error = latest.error or latest.status if latest is not None and latest.status != "ok" else None
             found.append(SourceHealth(

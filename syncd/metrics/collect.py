@@ -98,17 +98,14 @@ class SyncdMetrics:
         from syncd.connectors import common
 
         common.OBSERVERS.append(self.observe_request)
-        # RETRY_OBSERVERS is the requested hook in build_client's retry sleep; absent, waits stay 0.
-        retry_hooks = getattr(common, "RETRY_OBSERVERS", None)
-        if retry_hooks is not None:
-            retry_hooks.append(self.observe_retry_wait)
+        common.RETRY_OBSERVERS.append(self.observe_retry_wait)
 
     def uninstall(self) -> None:
         """Stop receiving (tests, shutdown)."""
         from syncd.connectors import common
 
         for hooks, hook in ((common.OBSERVERS, self.observe_request),
-                            (getattr(common, "RETRY_OBSERVERS", []), self.observe_retry_wait)):
+                            (common.RETRY_OBSERVERS, self.observe_retry_wait)):
             while hook in hooks:
                 hooks.remove(hook)
 
@@ -168,8 +165,7 @@ class SyncdMetrics:
             self.records.labels(result.source).inc(result.records)
             return
         if isinstance(result, EvaluateResult):
-            # rule -> outcome -> writes; absent until EvaluateResult carries `by_rule`
-            self._observe_rules(getattr(result, "by_rule", None) or {})
+            self._observe_rules(result.by_rule)
             return
         if isinstance(result, PassReport):
             self.deliveries.inc(result.sent)

@@ -14,7 +14,7 @@ from prometheus_client.registry import Collector
 
 from syncd.jobs.context import JobContext
 from syncd.jobs.synchealth import source_health
-from syncd.ratelimit import LIMITERS, LimiterRegistry, TokenBucket
+from syncd.ratelimit import LIMITERS, LimiterRegistry
 
 log = structlog.get_logger(__name__)
 
@@ -86,7 +86,7 @@ class LiveCollector(Collector):
         capacity = GaugeMetricFamily("syncd_ratelimit_capacity_tokens", "Size of the vendor's token bucket",
                                      labels=["vendor"])
         totals: dict[str, list[float]] = {}
-        for (vendor, _tenant), bucket in _buckets(self._limiters).items():
+        for (vendor, _tenant), bucket in self._limiters.snapshot().items():
             if vendor in self._ctx.connectors:  # the registry is process-wide; report our connectors only
                 pair = totals.setdefault(vendor, [0.0, 0.0])
                 pair[0] += bucket.available
@@ -96,13 +96,3 @@ class LiveCollector(Collector):
             capacity.add_metric([vendor], size)
         yield available
         yield capacity
-
-
-def _buckets(registry: LimiterRegistry) -> dict[tuple[str, str], TokenBucket]:
-    """The registry's buckets by (vendor, tenant)."""
-    snapshot = getattr(registry, "snapshot", None)
-    if snapshot is not None:
-        return dict(snapshot())
-    # Until LimiterRegistry.snapshot() exists (requested from the ratelimit owner): read under its lock.
-    with registry._lock:
-        return dict(registry._buckets)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
+from syncd.clock import SystemClock
 from syncd.records import Record
 from syncd.state import _findings, _ledger, _links, _matches, _mirror, _pending, _runs, _silences
-from syncd.state._db import MEMORY, Database, dump_json, from_db_time, load_json, req_time, to_db_time
+from syncd.state._db import MEMORY, Database, dump_json, from_db_time, load_json, opt_db_time, req_time, to_db_time
 from syncd.state.base import (
     Bookmark,
     Decision,
@@ -33,11 +34,7 @@ _SET_BOOKMARK = (
     " ON CONFLICT (source) DO UPDATE SET value = excluded.value,"
     " read_started_at = excluded.read_started_at, updated_at = excluded.updated_at"
 )
-
-
-def utc_now() -> datetime:
-    """Return the current time as an aware UTC datetime."""
-    return datetime.now(UTC)
+_SYSTEM_CLOCK = SystemClock()
 
 
 class SqliteStateStore:
@@ -53,7 +50,7 @@ class SqliteStateStore:
         self,
         path: str | Path = MEMORY,
         *,
-        now: Callable[[], datetime] = utc_now,
+        now: Callable[[], datetime] = _SYSTEM_CLOCK.now,
         busy_timeout_s: float = 30.0,
         recover_interrupted: bool = True,
     ) -> None:
@@ -89,7 +86,7 @@ class SqliteStateStore:
 
     def set_bookmark(self, source: str, value: Any, *, read_started_at: datetime | None) -> None:
         """Store the stream's bookmark (a JSON value) after a complete read."""
-        started = None if read_started_at is None else to_db_time(read_started_at)
+        started = opt_db_time(read_started_at)
         with self._db.writing() as conn:
             conn.execute(_SET_BOOKMARK, (source, dump_json(value), started, to_db_time(self._now())))
 
