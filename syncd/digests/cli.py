@@ -12,8 +12,6 @@ import click
 
 from syncd.durations import format_duration, parse_duration
 
-EXIT_USAGE = 2
-
 
 def _now() -> datetime:
     return datetime.now(UTC)

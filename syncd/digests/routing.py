@@ -54,9 +54,9 @@ class Route:
         return f"{self.id}:{{{parts}}}"
 
 
-def build_route_tree(settings: RouteSettings, *, default_receiver: str = "") -> Route:
+def build_route_tree(settings: RouteSettings) -> Route:
     """Resolve the configured tree into Routes with inherited options."""
-    parent = Route("0", settings.receiver or default_receiver, **ROOT_DEFAULTS,  # type: ignore[arg-type]
+    parent = Route("0", settings.receiver or "", **ROOT_DEFAULTS,  # type: ignore[arg-type]
                    matchers=(), continue_=False)
     return _resolve(settings, parent, "0")
 
@@ -94,11 +94,3 @@ def match_routes(route: Route, labels: Mapping[str, str]) -> list[Route]:
         if matched and not child.continue_:
             break
     return found or [route]
-
-
-def iter_routes(route: Route) -> list[Route]:
-    """Every route of the tree, depth first."""
-    out = [route]
-    for child in route.routes:
-        out += iter_routes(child)
-    return out

@@ -1,11 +1,10 @@
-"""`resolve`: a pure pass over mirrored records; `resolve_from_store`: read the mirror, resolve, persist links."""
+"""`resolve`: a pure pass over mirrored records (`syncd.identity.store` reads and persists around it)."""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from syncd.collector import collector_paused
@@ -147,15 +146,3 @@ def _carry(machines: MachineResolution, carried: Mapping[str, list[str]]) -> Non
     for r, m in machines.by_ref.items():
         if id(m) in updated:
             machines.by_ref[r] = updated[id(m)]
-
-
-def previous_from_stored(rows: Iterable[Any]) -> PreviousLinks:
-    """PreviousLinks from persisted link rows (anything with kind, left_ref, right_ref, confidence, evidence, via)."""
-    return PreviousLinks(tuple(
-        Link(r.kind, r.left_ref, r.right_ref, r.confidence, dict(r.evidence.get("agreed", {})),
-             dict(r.evidence.get("disagreed", {})), r.via) for r in rows))
-
-
-def now_utc() -> datetime:
-    """The current time, aware UTC."""
-    return datetime.now(UTC)

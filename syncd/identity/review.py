@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -16,6 +17,7 @@ class Decisions:
         self._by_pair: dict[tuple[str, frozenset[str]], MatchDecision] = {}
         for d in sorted(decisions, key=lambda d: d.decided_at):
             self._by_pair[(d.kind, frozenset((d.left_ref, d.right_ref)))] = d
+        self._forced_by_ref: dict[str, dict[str, list[MatchDecision]]] = {}
 
     def get(self, kind: str, a: str, b: str) -> MatchDecision | None:
         """The decision on a pair, whichever way round it was made."""
@@ -30,6 +32,18 @@ class Decisions:
         """Accepted and pinned pairs of one kind, oldest first (a later one on the same record wins)."""
         found = [d for (k, _), d in self._by_pair.items() if k == kind and d.decision != "reject"]
         return sorted(found, key=lambda d: d.decided_at)
+
+    def forced_on(self, kind: str, record: str) -> list[MatchDecision]:
+        """The accepted and pinned pairs of one kind that name `record`, oldest first (as in `forced`)."""
+        # Indexed once per kind: ticket resolution asks for every ticket, and scanning all decisions
+        # each time made a pass cost tickets x decisions.
+        index = self._forced_by_ref.get(kind)
+        if index is None:
+            index = self._forced_by_ref[kind] = defaultdict(list)
+            for d in self.forced(kind):
+                for end in dict.fromkeys((d.left_ref, d.right_ref)):
+                    index[end].append(d)
+        return index.get(record, [])
 
     def decided(self, kind: str, a: str, b: str) -> bool:
         """True when any decision exists on the pair (it is then never queued again)."""

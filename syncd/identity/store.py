@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from syncd.identity.model import PreviousLinks
-from syncd.identity.resolve import IdentityResult, previous_from_stored, resolve
+from syncd.identity.model import Link, PreviousLinks
+from syncd.identity.resolve import IdentityResult, resolve
 from syncd.identity.settings import IdentitySettings
 from syncd.state._links import StoredLink
 
@@ -21,11 +21,15 @@ def sources(settings: IdentitySettings) -> list[str]:
     return [f"{kinds[role]}.{entity}" for role, entities in ENTITIES.items() for entity in entities]
 
 
+def previous_from_stored(rows: Iterable[Any]) -> PreviousLinks:
+    """PreviousLinks from persisted link rows (anything with kind, left_ref, right_ref, confidence, evidence, via)."""
+    return PreviousLinks(tuple(
+        Link(r.kind, r.left_ref, r.right_ref, r.confidence, dict(r.evidence.get("agreed", {})),
+             dict(r.evidence.get("disagreed", {})), r.via) for r in rows))
+
+
 def load_previous(state: Any) -> PreviousLinks:
     """The links the previous pass stored."""
-    if hasattr(state, "identity_links"):
-        return previous_from_stored(state.identity_links())
-    # Until the store exposes identity_links()/replace_identity_links(), reach its database directly.
     return previous_from_stored(state.identity_links())
 
 
@@ -34,9 +38,7 @@ def save_links(state: Any, result: IdentityResult, at: datetime) -> int:
     rows = [StoredLink(lk.kind, lk.left, lk.right, lk.confidence,
                        {"agreed": dict(lk.agreed), "disagreed": dict(lk.disagreed)}, lk.via, at)
             for lk in result.links]
-    if hasattr(state, "replace_identity_links"):
-        return int(state.replace_identity_links(rows, at=at))
-    return state.replace_identity_links(rows, at=at)
+    return int(state.replace_identity_links(rows, at=at))
 
 
 def resolve_from_store(state: Any, settings: IdentitySettings | None = None, *,

@@ -120,11 +120,10 @@ def resolve_tickets(tickets: Mapping[str, Fields], notes: Iterable[Fields], cont
 def _decide(tref: str, found: dict[str, set[str]], *, keyed: Mapping[str, Machine], machines: MachineResolution,
             decisions: Decisions, settings: IdentitySettings, review: list[ReviewItem]) -> TicketDevice:
     """Apply people's decisions, then the leads: strong leads must agree; weak leads only when no strong one."""
-    for d in decisions.forced("ticket"):
-        if tref in (d.left_ref, d.right_ref):
-            other = d.right_ref if d.left_ref == tref else d.left_ref
-            if (m := machines.by_ref.get(other) or keyed.get(other)) is not None:
-                return TicketDevice(tref, m, 1.0, {d.decision: d.author}, via=d.decision)  # type: ignore[arg-type]
+    for d in decisions.forced_on("ticket", tref):
+        other = d.right_ref if d.left_ref == tref else d.left_ref
+        if (m := machines.by_ref.get(other) or keyed.get(other)) is not None:
+            return TicketDevice(tref, m, 1.0, {d.decision: d.author}, via=d.decision)  # type: ignore[arg-type]
     found = {lead: {k for k in keys if not decisions.is_rejected("ticket", tref, k)} for lead, keys in found.items()}
     found = {lead: keys for lead, keys in found.items() if keys}
     strong = set().union(*(found[lead] for lead in STRONG if lead in found))

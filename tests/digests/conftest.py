@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,8 +15,6 @@ from syncd.digests.model import Digest
 from syncd.state import Finding, SqliteStateStore
 
 MONDAY_9AM = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-HERE = Path(__file__).parent
-MIGRATION = HERE.parents[1] / "syncd" / "state" / "migrations" / "0005_silences.sql"
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from syncd.digests.model import Digest, Row
 MAX_BLOCKS = 50
 MAX_SECTION_TEXT = 3000
 MAX_HEADER_TEXT = 150
-MAX_CONTEXT_ELEMENTS = 10
 
 
 def _clip(text: str, limit: int) -> str:
