@@ -120,7 +120,7 @@ def resolve_tickets(tickets: Mapping[str, Fields], notes: Iterable[Fields], cont
 def _decide(tref: str, found: dict[str, set[str]], *, keyed: Mapping[str, Machine], machines: MachineResolution,
             decisions: Decisions, settings: IdentitySettings, review: list[ReviewItem]) -> TicketDevice:
     """Apply people's decisions, then the leads: strong leads must agree; weak leads only when no strong one."""
-    for d in decisions.forced_on("ticket", tref):
+    for d in reversed(decisions.forced_on("ticket", tref)):  # the latest decision on the ticket wins
         other = d.right_ref if d.left_ref == tref else d.left_ref
         if (m := machines.by_ref.get(other) or keyed.get(other)) is not None:
             return TicketDevice(tref, m, 1.0, {d.decision: d.author}, via=d.decision)  # type: ignore[arg-type]

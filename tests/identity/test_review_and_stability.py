@@ -61,6 +61,19 @@ def test_ticket_decision_pins_its_device() -> None:
     assert td.via == "pin"
 
 
+def test_a_later_ticket_pin_replaces_an_earlier_one() -> None:
+    w = world()
+    w.config("7001", "250", "ACME-WS-001")
+    w.config("7002", "250", "ACME-WS-002")
+    w.ticket("1", "250", "Slow PC")
+    first = decision("ticket", "connectwise.tickets:1", "connectwise.configurations:7001", "pin")
+    later = MatchDecision("ticket", "connectwise.tickets:1", "connectwise.configurations:7002", "pin", "bo",
+                          "re-checked: it was the other desk", datetime(2026, 11, 3, tzinfo=UTC))
+    for order in ([first, later], [later, first]):
+        td = resolve(w.records, order).device_for_ticket("connectwise.tickets", "1")
+        assert (td.machine.psa, td.via) == ("7002", "pin")
+
+
 def test_links_persist_a_replaced_device_becomes_previous_and_a_lost_link_is_reported(tmp_path) -> None:
     # Arrange: pass 1 links config 7001 to device 1201 and 7002 to 1202
     store = SqliteStateStore(tmp_path / "state.db")
