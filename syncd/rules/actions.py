@@ -184,7 +184,7 @@ def subject_context(subject: Subject, env: ActionEnv) -> tuple[dict[str, str], d
     if entity_of(subject.source) != "tickets":
         return {}, {}
     fields = subject.fields
-    company = compute_fact(env.ctx, "company_name", subject) if "company_name" in FACTS else None
+    company = compute_fact(env.ctx, "company_name", subject)
     labels = {"company": str(company or fields.get("company_id") or ""), "board": str(fields.get("board") or ""),
               "priority": str(fields.get("priority") or ""), "owner": str(fields.get("owner") or "")}
     annotations = {"ticket_number": str(fields.get("number") or subject.key),

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from syncd.clock import from_iso
 from syncd.durations import format_duration, parse_duration
-from syncd.rules.context import FactContext, Subject, as_datetime, field_value
+from syncd.rules.context import FactContext, Subject, as_datetime, field_value, is_plain_field
 from syncd.rules.facts import FACTS, compute_fact
 from syncd.rules.fields import Kind, entity_fields, field_kind
 from syncd.rules.model import AllOf, AnyOf, Compare, NotOf
@@ -330,7 +330,7 @@ def compile_node(node: Node, now: datetime) -> Check:
 
 def _compile_test_check(test: Test, now: datetime) -> Check:
     """One comparison: how to read the value, then the op with its compiled value bound."""
-    plain = test.field is not None and test.field != "id" and "." not in test.field
+    plain = test.field is not None and is_plain_field(test.field)
     fast = _plain_field_check(test, now) if plain else None
     if fast is not None:
         return fast
@@ -370,7 +370,7 @@ def _value_reader(test: Test) -> Callable[[Subject, FactContext], Any]:
     if test.field is None:
         fact_name, args = test.fact or "", test.args
         raw: Callable[[Subject, FactContext], Any] = lambda s, c: compute_fact(c, fact_name, s, args)  # noqa: E731
-    elif test.field == "id" or "." in test.field:
+    elif not is_plain_field(test.field):
         path = test.field
         raw = lambda s, _c: field_value(s, path)  # noqa: E731
     else:

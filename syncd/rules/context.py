@@ -134,6 +134,11 @@ def field_value(subject: Subject, path: str) -> Any:
     return value
 
 
+def is_plain_field(path: str) -> bool:
+    """Whether `field_value` reads `path` straight from the fields (not the key `id`, not inside a mapping)."""
+    return path != "id" and "." not in path
+
+
 def as_datetime(value: Any) -> datetime | None:
     """A stored time (ISO text in the mirror) as an aware datetime; None when missing or unreadable."""
     if isinstance(value, datetime) or value is None:
@@ -249,8 +254,7 @@ class FactContext:
         found = self._indexes.get((entity, by))
         if found is None:
             records = self.view.records(entity)
-            plain = by != "id" and "." not in by
-            values = self.column(entity, by) if plain else [field_value(r, by) for r in records]
+            values = self.column(entity, by) if is_plain_field(by) else [field_value(r, by) for r in records]
             found = self._indexes[(entity, by)] = _grouped(records, values)
         return found
 
@@ -282,8 +286,15 @@ class FactContext:
 
     def contact_of(self, subject: Subject) -> Subject | None:
         """The subject's contact (field `contact_id`) in the same tool."""
-        contact_id = subject.fields.get("contact_id")
-        found = self.related("contacts", "id", subject, contact_id) if contact_id else []
+        return self._referenced(subject, "contacts", "contact_id")
+
+    def company_of(self, subject: Subject) -> Subject | None:
+        """The subject's company (field `company_id`) in the same tool."""
+        return self._referenced(subject, "companies", "company_id")
+
+    def _referenced(self, subject: Subject, entity: str, id_field: str) -> Subject | None:
+        ref = subject.fields.get(id_field)
+        found = self.related(entity, "id", subject, ref) if ref else []
         return found[0] if found else None
 
     def record(self, source: str, key: str) -> Subject | None:

@@ -1,7 +1,7 @@
 """Named facts: values syncd computes in Python for rules to test (`fact: time_logged_hours`).
 
 Adding a fact is adding one registered function here (or in a module listed in
-`syncd.rules.loader.FACT_MODULES`): `fn(subject, ctx, args) -> value`, with a pydantic model for
+`syncd.rules.loader.FACT_MODULES`): `fn(subject, ctx, args) -> value`, with a `FactArgs` model for
 its `args:` (validated at load), a result type (the loader type-checks ops against it), and the
 entities it applies to. The registry is a plain dict filled by the decorator below; nothing is
 discovered by scanning modules.
@@ -23,10 +23,14 @@ from syncd.rules.context import FactContext, Subject, as_datetime
 from syncd.rules.fields import Kind, kind_of
 
 
-class NoArgs(BaseModel):
-    """The args model of a fact that takes none."""
+class FactArgs(BaseModel):
+    """The base of every fact's args model: unknown arguments refused, values frozen once validated."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class NoArgs(FactArgs):
+    """The args model of a fact that takes none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,10 +88,9 @@ def note_count(ticket: Subject, ctx: FactContext, _args: NoArgs) -> int:
     return len(ctx.notes_for(ticket))
 
 
-class NotesSinceArgs(BaseModel):
+class NotesSinceArgs(FactArgs):
     """Arguments of `notes_since`."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     duration: Duration = Field(description="how far back to count, e.g. 3d")
 
 
@@ -121,10 +124,9 @@ DEFAULT_VAGUE_PHRASES = (
 _NOT_WORD = re.compile(r"[^a-z0-9/]+")
 
 
-class QualityArgs(BaseModel):
+class QualityArgs(FactArgs):
     """Arguments of `resolution_text_quality`."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     vague_phrases: tuple[str, ...] = Field(
         default=DEFAULT_VAGUE_PHRASES, description="texts that document nothing (compared without case/punctuation)"
     )
@@ -154,3 +156,10 @@ def contact_active(ticket: Subject, ctx: FactContext, _args: NoArgs) -> bool | N
     """Whether the ticket's contact is active; None when the ticket has no contact or it is not mirrored."""
     contact = ctx.contact_of(ticket)
     return None if contact is None else bool(contact.fields.get("active", True))
+
+
+@fact("company_name", result=str | None)
+def company_name(ticket: Subject, ctx: FactContext, _args: NoArgs) -> str | None:
+    """The name of the record's company in its own tool; None when it is not mirrored."""
+    company = ctx.company_of(ticket)
+    return None if company is None else str(company.fields.get("name"))

@@ -7,8 +7,7 @@ evaluated on 200,000 tickets does dictionary lookups, never a scan of the mirror
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -58,20 +57,6 @@ def by_id(ctx: FactContext, entity: str) -> Mapping[str, Subject]:
     return ctx.cached(("by-id", entity), lambda: {r.key: r for r in ctx.view.records(entity)})
 
 
-def grouped(ctx: FactContext, entity: str, by: str) -> Mapping[str, list[Subject]]:
-    """Records of an entity grouped by one field's value, across tools."""
-
-    def build() -> dict[str, list[Subject]]:
-        groups: dict[str, list[Subject]] = defaultdict(list)
-        for record in ctx.view.records(entity):
-            value = record.fields.get(by)
-            if value is not None:
-                groups[str(value)].append(record)
-        return dict(groups)
-
-    return ctx.cached(("grouped", entity, by), build)
-
-
 def psa_company(ctx: FactContext, kind: str, company_id: Any, psa_kind: str) -> str | None:
     """The PSA company id of a company of any tool: itself in the PSA, else identity's link, else external ids."""
     if company_id is None:
@@ -99,8 +84,3 @@ def done_at(ticket: Subject) -> datetime | None:
         return None
     return (as_datetime(fields.get("resolved")) or as_datetime(fields.get("closed"))
             or as_datetime(fields.get("updated")))
-
-
-def first(items: Iterable[Any]) -> Any:
-    """The first item, or None."""
-    return next(iter(items), None)

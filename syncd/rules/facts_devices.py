@@ -15,19 +15,14 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from syncd.clock import to_iso
 from syncd.durations import Duration
 from syncd.rules.context import FactContext, Subject, as_datetime
-from syncd.rules.facts import NoArgs, compute_fact, fact
+from syncd.rules.facts import FactArgs, NoArgs, compute_fact, fact
 from syncd.rules.facts_common import by_id, done_at, psa_company, tokens
 from syncd.rules.facts_history import change_kind_of
-
-
-class _Args(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
 
 # --- the linked device -----------------------------------------------------------------------
 
@@ -127,22 +122,23 @@ def patch_events(ctx: FactContext, ticket: Subject, window: timedelta,
     found: list[tuple[datetime, str, dict[str, Any]]] = []
     for device_id in device["device_ids"]:
         times, events = device_patches(ctx, device_id)
-        for event in events[bisect.bisect_left(times, start):bisect.bisect_right(times, created)]:
+        lo, hi = bisect.bisect_left(times, start), bisect.bisect_right(times, created)
+        for at, event in zip(times[lo:hi], events[lo:hi], strict=True):  # times already parsed, once per pass
             status = str(event.fields.get("status") or "").lower()
             if statuses is None or status in statuses:
-                found.append((as_datetime(event.fields["at"]), event.key, _patch_row(event, device_id, status)))
+                found.append((at, event.key, _patch_row(event, device_id, status, at)))
     found.sort(key=lambda row: (row[0], row[1]), reverse=True)
     return [row[2] for row in found]
 
 
-def _patch_row(event: Subject, device_id: str, status: str) -> dict[str, Any]:
+def _patch_row(event: Subject, device_id: str, status: str, at: datetime) -> dict[str, Any]:
     fields = event.fields
-    return {"id": event.key, "device_id": device_id, "at": to_iso(as_datetime(fields["at"])),  # type: ignore[arg-type]
+    return {"id": event.key, "device_id": device_id, "at": to_iso(at),
             "title": fields.get("title"), "kb": fields.get("kb"), "status": status,
             "failed": status == "failed", "category": fields.get("category"), "severity": fields.get("severity")}
 
 
-class PatchWindowArgs(_Args):
+class PatchWindowArgs(FactArgs):
     """How far before the ticket's creation to look."""
 
     window: Duration = Field(default=timedelta(hours=72), description="e.g. 72h")
@@ -154,7 +150,7 @@ def patches_before(ticket: Subject, ctx: FactContext, args: PatchWindowArgs) -> 
     return patch_events(ctx, ticket, args.window, ("installed", "failed"))
 
 
-class DeviceHistoryArgs(_Args):
+class DeviceHistoryArgs(FactArgs):
     """How far before the ticket's creation to look."""
 
     window: Duration = Field(default=timedelta(days=14), description="e.g. 14d")
@@ -175,7 +171,7 @@ def failed_patches_before(ticket: Subject, ctx: FactContext, args: PatchWindowAr
 # --- incidents and alerts (seed 001: "link the ticket as a child of the parent incident") -----
 
 
-class IncidentArgs(_Args):
+class IncidentArgs(FactArgs):
     """What counts as an incident."""
 
     priorities: tuple[str, ...] = Field(default=("P1",), description="priorities of an incident ticket")
@@ -214,7 +210,7 @@ def open_incident_for_company(ticket: Subject, ctx: FactContext, args: IncidentA
     return None
 
 
-class AlertArgs(_Args):
+class AlertArgs(FactArgs):
     """Which RMM alerts count."""
 
     matching: bool = Field(default=True, description="only alerts sharing a symptom word with the ticket summary")

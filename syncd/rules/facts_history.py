@@ -12,19 +12,15 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from syncd.durations import Duration
 from syncd.rules.context import FactContext, Subject, as_datetime
-from syncd.rules.facts import NoArgs, fact
+from syncd.rules.facts import FactArgs, NoArgs, fact
 from syncd.sla.adapter import guess_status_class
 from syncd.vocabulary import StatusClass
 
 DONE = frozenset({StatusClass.RESOLVED, StatusClass.CLOSED})
-
-
-class _Args(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 @lru_cache(maxsize=256)
@@ -57,7 +53,7 @@ def notes_with_time(ctx: FactContext, ticket: Subject) -> list[tuple[datetime, S
 # --- reopened (seed 001: "reopen the ticket ... do not close as resolved") -------------------
 
 
-class ReopenArgs(_Args):
+class ReopenArgs(FactArgs):
     """Arguments of `times_reopened`."""
 
     within: Duration | None = Field(default=None, description="count only reopens this recent (default: all)")
@@ -93,7 +89,7 @@ DEFAULT_HANDOFF_KEYWORDS = (
 )
 
 
-class HandoffArgs(_Args):
+class HandoffArgs(FactArgs):
     """Arguments of `owner_changed_without_handoff`."""
 
     lookback: Duration = Field(default=timedelta(days=7), description="owner changes this recent count")
@@ -129,7 +125,7 @@ def _is_handoff(note: Subject, owners: set[str], args: HandoffArgs) -> bool:
 ChangeKind = Literal["emergency", "planned"]
 
 
-class ChangeArgs(_Args):
+class ChangeArgs(FactArgs):
     """How a change ticket is recognised."""
 
     change_words: tuple[str, ...] = Field(default=("change",), description="in board or type: a change ticket")
@@ -175,7 +171,7 @@ PLAN_SECTIONS: dict[str, tuple[str, ...]] = {
 PlanSection = Literal["scope", "rollback", "testing", "maintenance_window"]
 
 
-class PlanArgs(_Args):
+class PlanArgs(FactArgs):
     """Arguments of `change_has_plan` / `change_plan_missing`."""
 
     sections: tuple[PlanSection, ...] = Field(default=("scope", "rollback", "testing", "maintenance_window"),
@@ -206,7 +202,7 @@ DEFAULT_AAR_KEYWORDS = ("after-action", "after action", "what changed", "what wa
                         "post incident", "aar")
 
 
-class AfterActionArgs(_Args):
+class AfterActionArgs(FactArgs):
     """Arguments of `after_action_notes_within`."""
 
     window: Duration = Field(default=timedelta(hours=24), description="from the ticket's creation")

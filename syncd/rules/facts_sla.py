@@ -11,11 +11,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from syncd.clock import to_iso
 from syncd.rules.context import FactContext, Subject
-from syncd.rules.facts import NoArgs, fact
+from syncd.rules.facts import FactArgs, NoArgs, fact
 from syncd.sla.adapter import EventPauses, MirrorSla
 from syncd.sla.clock import ClockState, ClockStatus, SlaStatus
 from syncd.sla.policy import SlaSettings
@@ -27,10 +27,9 @@ _SEVERITY = {ClockState.BREACHED: 5, ClockState.AT_RISK: 4, ClockState.RUNNING: 
              ClockState.MET: 1, ClockState.NOT_APPLICABLE: 0}
 
 
-class ClockArgs(BaseModel):
+class ClockArgs(FactArgs):
     """Which SLA clock a fact reads."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     clock: ClockName = Field(default="any", description="response, resolution, or any (the more urgent)")
 
 
@@ -48,9 +47,8 @@ def sla_of(ctx: FactContext) -> Any:
 
 
 def _tier(ctx: FactContext, ticket: Subject) -> str | None:
-    company_id = ticket.fields.get("company_id")
-    found = ctx.related("companies", "id", ticket, company_id) if company_id else []
-    return found[0].fields.get("tier") if found else None
+    company = ctx.company_of(ticket)
+    return None if company is None else company.fields.get("tier")
 
 
 def sla_status(ctx: FactContext, ticket: Subject) -> SlaStatus | None:

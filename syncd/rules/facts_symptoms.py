@@ -24,21 +24,17 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from syncd.durations import Duration
 from syncd.rules.context import FactContext, Subject, as_datetime
-from syncd.rules.facts import NoArgs, fact
+from syncd.rules.facts import FactArgs, NoArgs, fact
 from syncd.rules.facts_common import done_at, psa_company, tokens
 
 By = Literal["auto", "classification", "summary"]
 Scope = Literal["company", "all"]
 _TAG = re.compile(r"<[^>]+>")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-class _Args(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 def symptom_key(ticket: Subject, by: str = "auto") -> str | None:
@@ -180,7 +176,7 @@ def _group(ctx: FactContext, ticket: Subject, by: str, scope: str, when: str = "
     return _groups(ctx, bucket, by, scope, when).get(number, ([], []))
 
 
-class SimilarArgs(_Args):
+class SimilarArgs(FactArgs):
     """Arguments of the symptom facts."""
 
     window: Duration = Field(default=timedelta(days=30), description="how far back to look")
@@ -279,7 +275,7 @@ def symptom_recent_tickets(ticket: Subject, ctx: FactContext, _args: NoArgs) -> 
 # --- KB articles -------------------------------------------------------------------------------
 
 
-class KbArgs(_Args):
+class KbArgs(FactArgs):
     """Arguments of `matching_kb_articles`."""
 
     scope: Literal["company", "global", "all"] = Field(
@@ -331,12 +327,3 @@ def matching_kb_articles(ticket: Subject, ctx: FactContext, args: KbArgs) -> lis
         if args.scope == "company":
             candidates += articles.get(str(ticket.fields.get("company_id") or ""), [])
     return sorted(key for key, title, every in candidates if words & title and len(words & every) >= args.min_shared)
-
-
-@fact("company_name", result=str | None)
-def company_name(ticket: Subject, ctx: FactContext, _args: NoArgs) -> str | None:
-    """The name of the record's company in its own tool; None when it is not mirrored."""
-    company_id = ticket.fields.get("company_id")
-    found = ctx.related("companies", "id", ticket, company_id) if company_id else []
-    return str(found[0].fields.get("name")) if found else None
-

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from syncd.rules.conditions import Node, Test
-from syncd.rules.context import FactContext, Subject
+from syncd.rules.context import FactContext, Subject, is_plain_field
 
 Positions = set[int]
 _UNHASHABLE: Any = object()  # the value index's bucket of lists and mappings: never narrowed away
@@ -54,7 +54,7 @@ def _narrow(node: Node, ctx: FactContext, entity: str) -> Positions | None:
 
 def _narrow_test(test: Test, ctx: FactContext, entity: str) -> Positions | None:
     field = test.field
-    if field is None or field == "id" or "." in field:
+    if field is None or not is_plain_field(field):
         return None  # facts, keys and nested paths are tested record by record
     if test.kind.name == "datetime":
         return _by_time(test, field, ctx, entity)

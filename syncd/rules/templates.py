@@ -15,8 +15,8 @@ from syncd.clock import from_iso
 from syncd.durations import format_duration, parse_duration
 from syncd.rules.actions import ActionEnv, note_template
 from syncd.rules.context import Subject, as_datetime
-from syncd.rules.facts import NoArgs
-from syncd.rules.facts_devices import linked_device, patch_events
+from syncd.rules.facts import compute_fact
+from syncd.rules.facts_devices import patch_events
 
 DEFAULT_HISTORY = timedelta(days=14)
 DEFAULT_RECENT = timedelta(hours=72)
@@ -30,7 +30,7 @@ def _window(env: ActionEnv, name: str, default: timedelta) -> timedelta:
 @note_template("patch_history", "the linked device's patches of the last 14 days, the 72 h before the ticket first")
 def patch_history(ticket: Subject, env: ActionEnv) -> str | None:
     """The note text, or None when the ticket has no linked device (nothing to say)."""
-    device = linked_device(ticket, env.ctx, NoArgs())
+    device = compute_fact(env.ctx, "linked_device", ticket)  # the pass's cached value, as patch_events reads it
     created = as_datetime(ticket.fields.get("created"))
     if device is None or created is None:
         return None
