@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class Clock(Protocol):
@@ -51,3 +51,22 @@ def from_iso(text: str) -> datetime:
     """Parse ISO-8601 (with Z or an offset) to an aware UTC datetime; naive input is taken as UTC."""
     parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def as_datetime(value: Any) -> datetime | None:
+    """A stored time (ISO text in the mirror) as an aware datetime; None when missing or unreadable."""
+    if isinstance(value, datetime) or value is None:
+        return value
+    text = str(value)
+    try:
+        # The mirror's own form ("...Z") parses straight to UTC; only other forms need from_iso's
+        # normalising, and whatever it accepts or refuses decides then.
+        parsed = datetime.fromisoformat(text)
+        if parsed.tzinfo is UTC:
+            return parsed
+    except ValueError:
+        pass
+    try:
+        return from_iso(text)
+    except ValueError:
+        return None

@@ -15,9 +15,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from syncd.clock import from_iso
+from syncd.clock import as_datetime, from_iso
 from syncd.durations import format_duration, parse_duration
-from syncd.rules.context import FactContext, Subject, as_datetime, field_value, is_plain_field
+from syncd.rules.context import FactContext, Subject, field_value, is_plain_field
 from syncd.rules.facts import FACTS, compute_fact
 from syncd.rules.fields import Kind, entity_fields, field_kind
 from syncd.rules.model import AllOf, AnyOf, Compare, NotOf

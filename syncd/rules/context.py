@@ -15,7 +15,7 @@ from itertools import groupby
 from operator import attrgetter, methodcaller
 from typing import Any, Protocol
 
-from syncd.clock import from_iso
+from syncd.clock import as_datetime
 from syncd.records import Record
 from syncd.state import StateStore, StoredRecord
 
@@ -137,25 +137,6 @@ def field_value(subject: Subject, path: str) -> Any:
 def is_plain_field(path: str) -> bool:
     """Whether `field_value` reads `path` straight from the fields (not the key `id`, not inside a mapping)."""
     return path != "id" and "." not in path
-
-
-def as_datetime(value: Any) -> datetime | None:
-    """A stored time (ISO text in the mirror) as an aware datetime; None when missing or unreadable."""
-    if isinstance(value, datetime) or value is None:
-        return value
-    text = str(value)
-    try:
-        # The mirror's own form ("...Z") parses straight to UTC; only other forms need from_iso's
-        # normalising, and whatever it accepts or refuses decides then.
-        parsed = datetime.fromisoformat(text)
-        if parsed.tzinfo is UTC:
-            return parsed
-    except ValueError:
-        pass
-    try:
-        return from_iso(text)
-    except ValueError:
-        return None
 
 
 def keep_out_of_gc() -> None:

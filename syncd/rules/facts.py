@@ -18,8 +18,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from syncd.clock import as_datetime
 from syncd.durations import Duration
-from syncd.rules.context import FactContext, Subject, as_datetime
+from syncd.rules.context import FactContext, Subject
 from syncd.rules.fields import Kind, kind_of
 
 

@@ -12,7 +12,8 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from syncd.rules.context import FactContext, Subject, as_datetime
+from syncd.clock import as_datetime
+from syncd.rules.context import FactContext, Subject
 
 # Words that say nothing about a symptom: English function words and service-desk filler.
 _STOP_TEXT = """

@@ -17,9 +17,9 @@ from typing import Any
 
 from pydantic import Field
 
-from syncd.clock import to_iso
+from syncd.clock import as_datetime, to_iso
 from syncd.durations import Duration
-from syncd.rules.context import FactContext, Subject, as_datetime
+from syncd.rules.context import FactContext, Subject
 from syncd.rules.facts import FactArgs, NoArgs, compute_fact, fact
 from syncd.rules.facts_common import by_id, done_at, psa_company, tokens
 from syncd.rules.facts_history import change_kind_of

@@ -14,8 +14,9 @@ from typing import Literal
 
 from pydantic import Field
 
+from syncd.clock import as_datetime
 from syncd.durations import Duration
-from syncd.rules.context import FactContext, Subject, as_datetime
+from syncd.rules.context import FactContext, Subject
 from syncd.rules.facts import FactArgs, NoArgs, fact
 from syncd.sla.adapter import guess_status_class
 from syncd.vocabulary import StatusClass

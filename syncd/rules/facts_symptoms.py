@@ -26,8 +26,9 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from syncd.clock import as_datetime
 from syncd.durations import Duration
-from syncd.rules.context import FactContext, Subject, as_datetime
+from syncd.rules.context import FactContext, Subject
 from syncd.rules.facts import FactArgs, NoArgs, fact
 from syncd.rules.facts_common import done_at, psa_company, tokens
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from syncd.clock import from_iso
+from syncd.clock import as_datetime, from_iso
 from syncd.durations import format_duration, parse_duration
 from syncd.rules.actions import ActionEnv, note_template
-from syncd.rules.context import Subject, as_datetime
+from syncd.rules.context import Subject
 from syncd.rules.facts import compute_fact
 from syncd.rules.facts_devices import patch_events
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from syncd.clock import from_iso
+from syncd.clock import as_datetime
 from syncd.sla.clock import Pause, SlaClocks, SlaStatus, pauses_from_history
 from syncd.sla.policy import SlaSettings
 from syncd.vocabulary import StatusClass, Ticket
@@ -81,7 +81,7 @@ class EventPauses:
                 fields = event.fields
                 if fields.get("kind") not in ("status_changed", "reopened"):
                     continue
-                at = _time(fields.get("at"))
+                at = as_datetime(fields.get("at"))
                 if at is not None:
                     index[(event.record.kind, str(fields.get("ticket_id")))].append((at, fields.get("old"),
                                                                                      fields.get("new")))
@@ -93,10 +93,10 @@ class EventPauses:
         changes = self._by_ticket().get((ticket.record.kind, ticket.key), [])
         if not changes:
             current = guess_status_class(ticket.fields.get("status_class"))
-            since = _time(ticket.fields.get("updated"))
+            since = as_datetime(ticket.fields.get("updated"))
             return [Pause(since)] if current in self._pause_on and since is not None else []
         history: list[tuple[datetime, StatusClass | str]] = []
-        created = _time(ticket.fields.get("created"))
+        created = as_datetime(ticket.fields.get("created"))
         first_old = self._class_of(changes[0][1])
         if created is not None and first_old is not None:
             history.append((created, first_old))
@@ -105,15 +105,6 @@ class EventPauses:
             if cls is not None:
                 history.append((at, cls))
         return pauses_from_history(history, self._pause_on)
-
-
-def _time(value: Any) -> datetime | None:
-    if isinstance(value, datetime) or value is None:
-        return value
-    try:
-        return from_iso(str(value))
-    except ValueError:
-        return None
 
 
 class MirrorSla:
