@@ -7,15 +7,15 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from syncd.clock import from_iso
+
 
 def parse_instant(value: datetime | str) -> datetime:
     """Return an aware UTC datetime from a datetime or an ISO-8601 string ('...Z' allowed)."""
     if isinstance(value, str):
-        value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    if value.tzinfo is None:
-        # World times are UTC by convention; a naive value is read as UTC, not local time.
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+        return from_iso(value.strip())
+    # World times are UTC by convention; a naive value is read as UTC, not local time.
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def format_instant(value: datetime) -> str:

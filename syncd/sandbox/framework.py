@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
@@ -97,6 +97,7 @@ class HttpError(Exception):
 
 
 Handler = Callable[["Simulator", Request], Response]
+Match = tuple[str, Handler, dict[str, str]]      # (route pattern, handler, path params)
 
 
 def route(method: str, pattern: str) -> Callable[[Handler], Handler]:
@@ -145,13 +146,26 @@ class Simulator:
                     found.append((spec[0], compile_pattern(spec[1]), spec[1], fn))
         return found
 
-    def match(self, method: str, path: str) -> tuple[str, Handler, dict[str, str]] | None:
+    def match(self, method: str, path: str) -> Match | None:
         """Return (route pattern, handler, path params) for a request, or None."""
         for verb, regex, pattern, fn in self._routes:
             m = regex.match(path)
             if m and verb == method:
                 return pattern, fn, m.groupdict()
         return None
+
+    def respond(self, request: Request, matched: Match | None) -> Response:
+        """Authenticate, then run the matched handler (else not_found); an HttpError becomes its response."""
+        try:
+            denied = self.authenticate(request)
+            if denied is not None:
+                return denied
+            if matched is None:
+                return self.not_found(request)
+            _pattern, handler, params = matched
+            return handler(self, replace(request, path_params=params))
+        except HttpError as exc:
+            return exc.response
 
     def authenticate(self, request: Request) -> Response | None:
         """Return None when the request is allowed, else the vendor's own auth error."""

@@ -13,7 +13,7 @@ import socket
 import struct
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from syncd.sandbox.clock import SandboxClock
 from syncd.sandbox.counters import RequestCounters
 from syncd.sandbox.faults import FaultConfig, FaultInjector, garble
-from syncd.sandbox.framework import HttpError, Request, Response, Simulator
+from syncd.sandbox.framework import HttpError, Match, Request, Response, Simulator
 from syncd.sandbox.limits import RateLimiter, credential_key
 
 log = logging.getLogger("syncd.sandbox")
@@ -117,17 +117,9 @@ class VendorApp:
         self.counters.throttled(self.vendor)
         return self.simulator.rate_limited(wait_s)
 
-    def _dispatch(self, request: Request, matched: Any) -> Response:
+    def _dispatch(self, request: Request, matched: Match | None) -> Response:
         try:
-            denied = self.simulator.authenticate(request)
-            if denied is not None:
-                return denied
-            if matched is None:
-                return self.simulator.not_found(request)
-            _pattern, handler, params = matched
-            return handler(self.simulator, replace(request, path_params=params))
-        except HttpError as exc:
-            return exc.response
+            return self.simulator.respond(request, matched)
         except Exception as exc:
             # A simulator bug must show up as a 500 the test can see, never as a dead server.
             log.exception("sandbox_handler_failed vendor=%s method=%s path=%s",

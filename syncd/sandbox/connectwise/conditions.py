@@ -22,8 +22,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-COMPARE_OPS = ("=", "!=", "<", "<=", ">", ">=")
-
 
 class ConditionError(ValueError):
     """A conditions string that does not parse or names an unknown field."""
@@ -124,11 +122,6 @@ def parse_date(text: str) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
-
-
-def iso(moment: datetime) -> str:
-    """Format an instant the way CW serves dates: YYYY-MM-DDTHH:MM:SSZ."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class _Parser:

@@ -16,15 +16,6 @@ def invalid(resource: str, field: str, code: str, message: str) -> HttpError:
     })
 
 
-def invalid_many(resource: str, errors: list[dict[str, str]]) -> HttpError:
-    """400 `InvalidObject` with several validation errors."""
-    return HttpError(400, {
-        "code": "InvalidObject",
-        "message": f"{resource} object is invalid",
-        "errors": [{**e, "resource": resource} for e in errors],
-    })
-
-
 def bad_condition(detail: str) -> HttpError:
     """400 for a conditions/orderBy/fields expression CW cannot run."""
     return HttpError(400, {

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 from urllib.parse import quote, urlencode
 
+from syncd.sandbox.clock import format_instant
 from syncd.sandbox.connectwise import conditions as cond
 from syncd.sandbox.connectwise import errors
 from syncd.sandbox.connectwise.resources import BOOL, DATE, INT, STR, Resource
@@ -209,7 +210,7 @@ def _like_pattern(text: str, op: str) -> str:
 
 def _sql_value(lit: cond.Literal, kind: str) -> Any:
     if kind == DATE and lit.kind == "date" and lit.value.microsecond == 0:
-        return cond.iso(lit.value)      # stored dates have whole seconds; finer ones go to Python
+        return format_instant(lit.value)    # stored dates have whole seconds; finer ones go to Python
     if kind == BOOL and lit.kind == "bool":
         return int(lit.value)
     if kind == INT and lit.kind == "num" and float(lit.value).is_integer():

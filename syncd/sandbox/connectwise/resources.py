@@ -28,6 +28,8 @@ class Resource:
     build: Callable[[str, Mapping[str, Any]], dict[str, Any]]
     # canonical lower-case path -> (SQL expression, kind); paths not listed are filtered in Python
     columns: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    # `table` column the served `_pk` values come from, when it is not the table's own id
+    fault_key: str | None = None
 
     def field_names(self) -> dict[str, str]:
         """Lower-case -> served spelling of the top-level members."""
@@ -177,7 +179,7 @@ TICKET_CONFIGURATIONS = Resource(
     where="cfg.deleted = 0", id_col="tc.configuration_id",
     fields=frozenset({"id", "deviceIdentifier", "_info"}),
     build=mapping.configuration_reference,
-    columns={"id": ("tc.configuration_id", INT)},
+    columns={"id": ("tc.configuration_id", INT)}, fault_key="configuration_id",
 )
 
 CONTACTS = Resource(

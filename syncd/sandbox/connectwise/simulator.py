@@ -12,13 +12,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 from syncd.sandbox.connectwise import errors, mapping, query, writes
 from syncd.sandbox.connectwise import resources as rs
 from syncd.sandbox.connectwise.audit import AuditTrailRoutes
-from syncd.sandbox.connectwise.conditions import iso, parse_date
 from syncd.sandbox.connectwise.patch import TicketPatchRoutes
 from syncd.sandbox.framework import Request, Response, Simulator, route
 
@@ -32,6 +31,28 @@ def _int_id(raw: str, model: str) -> int:
         return int(raw)
     except ValueError:
         raise errors.not_found(model, raw) from None
+
+
+def _collection(path: str, res: rs.Resource) -> tuple[Callable[..., Response], ...]:
+    """The GET list, `/count` and `/{id}` routes of one top-level collection."""
+    # Returned in this order so `/count` is declared (and matched) before `/{id}`, which would take it too.
+
+    @route("GET", f"{PREFIX}/{path}")
+    def list_records(self: ConnectWiseSimulator, request: Request) -> Response:
+        """The collection, filtered, ordered and paged."""
+        return self._list(request, res)
+
+    @route("GET", f"{PREFIX}/{path}/count")
+    def count_records(self: ConnectWiseSimulator, request: Request) -> Response:
+        """How many records a list query matches."""
+        return self._count(request, res)
+
+    @route("GET", f"{PREFIX}/{path}/{{id}}")
+    def get_record(self: ConnectWiseSimulator, request: Request) -> Response:
+        """One record."""
+        return self._get(request, res, request.path_params["id"])
+
+    return list_records, count_records, get_record
 
 
 class ConnectWiseSimulator(AuditTrailRoutes, TicketPatchRoutes, Simulator):
@@ -52,8 +73,8 @@ class ConnectWiseSimulator(AuditTrailRoutes, TicketPatchRoutes, Simulator):
         return str(self.credentials.get(key) or self.default_credentials[key])
 
     def _now(self) -> str:
-        # Stored exactly as served, so a `lastUpdated > [served value]` poll never re-matches.
-        return iso(parse_date(self.clock.now_iso()))
+        # Whole seconds, stored exactly as served, so a `lastUpdated > [served value]` poll never re-matches.
+        return self.clock.now_iso()
 
     @staticmethod
     def _origin(request: Request) -> str:
@@ -66,16 +87,15 @@ class ConnectWiseSimulator(AuditTrailRoutes, TicketPatchRoutes, Simulator):
               params: Sequence[Any] = ()) -> Response:
         q = query.parse_list_query(request, res)
         page = query.fetch_page(self.world, res, q, self._base(request), scope=scope, scope_params=params)
-        return self._page_response(request, res.table, q, page, [pk for pk, _ in page.items])
+        return self._page_response(request, res, q, page, [pk for pk, _ in page.items])
 
-    def _page_response(self, request: Request, table: str, q: query.ListQuery, page: query.Page,
+    def _page_response(self, request: Request, res: rs.Resource, q: query.ListQuery, page: query.Page,
                        served: list[Any]) -> Response:
         # Told after the page is cut and before it is sent, so a planted change lands
         # between this page and the next one.
         first = q.page_id == 0 if q.forward_only else q.page == 1
-        id_column = "configuration_id" if table == "ticket_configurations" else None
-        self.faults.on_page_served(table, served, last_page=not page.has_more, first_page=first,
-                                   id_column=id_column)
+        self.faults.on_page_served(res.table, served, last_page=not page.has_more, first_page=first,
+                                   id_column=res.fault_key)
         link = query.link_header(request, self._origin(request), q, page)
         return Response(200, [query.project(doc, q.fields) for _, doc in page.items],
                         headers={"Link": link} if link else {})
@@ -186,73 +206,20 @@ class ConnectWiseSimulator(AuditTrailRoutes, TicketPatchRoutes, Simulator):
 
     # ---- companies, contacts, configurations ----------------------------------------------
 
-    @route("GET", f"{PREFIX}/company/companies")
-    def list_companies(self, request: Request) -> Response:
-        """Companies."""
-        return self._list(request, rs.COMPANIES)
-
-    @route("GET", f"{PREFIX}/company/companies/count")
-    def count_companies(self, request: Request) -> Response:
-        """Company count."""
-        return self._count(request, rs.COMPANIES)
-
-    @route("GET", f"{PREFIX}/company/companies/{{id}}")
-    def get_company(self, request: Request) -> Response:
-        """One company."""
-        return self._get(request, rs.COMPANIES, request.path_params["id"])
-
-    @route("GET", f"{PREFIX}/company/contacts")
-    def list_contacts(self, request: Request) -> Response:
-        """Contacts."""
-        return self._list(request, rs.CONTACTS)
-
-    @route("GET", f"{PREFIX}/company/contacts/count")
-    def count_contacts(self, request: Request) -> Response:
-        """Contact count."""
-        return self._count(request, rs.CONTACTS)
-
-    @route("GET", f"{PREFIX}/company/contacts/{{id}}")
-    def get_contact(self, request: Request) -> Response:
-        """One contact."""
-        return self._get(request, rs.CONTACTS, request.path_params["id"])
-
-    @route("GET", f"{PREFIX}/company/configurations")
-    def list_configurations(self, request: Request) -> Response:
-        """Configurations."""
-        return self._list(request, rs.CONFIGURATIONS)
-
-    @route("GET", f"{PREFIX}/company/configurations/count")
-    def count_configurations(self, request: Request) -> Response:
-        """Configuration count."""
-        return self._count(request, rs.CONFIGURATIONS)
-
-    @route("GET", f"{PREFIX}/company/configurations/{{id}}")
-    def get_configuration(self, request: Request) -> Response:
-        """One configuration."""
-        return self._get(request, rs.CONFIGURATIONS, request.path_params["id"])
+    list_companies, count_companies, get_company = _collection("company/companies", rs.COMPANIES)
+    list_contacts, count_contacts, get_contact = _collection("company/contacts", rs.CONTACTS)
+    list_configurations, count_configurations, get_configuration = _collection(
+        "company/configurations", rs.CONFIGURATIONS)
 
     # ---- tickets ---------------------------------------------------------------------------
 
-    @route("GET", f"{PREFIX}/service/tickets")
-    def list_tickets(self, request: Request) -> Response:
-        """Tickets."""
-        return self._list(request, rs.TICKETS)
-
-    @route("GET", f"{PREFIX}/service/tickets/count")
-    def count_tickets(self, request: Request) -> Response:
-        """Ticket count."""
-        return self._count(request, rs.TICKETS)
+    list_tickets, count_tickets, get_ticket = _collection("service/tickets", rs.TICKETS)
 
     @route("POST", f"{PREFIX}/service/tickets")
     def create_ticket(self, request: Request) -> Response:
         """Create a ticket; 201 with the ticket as GET serves it."""
         ticket_id = writes.create_ticket(self.world, self._json(request), self._now())
         return Response(201, self._one(request, rs.TICKETS, str(ticket_id)))
-
-    @route("GET", f"{PREFIX}/service/tickets/{{id}}")
-    def get_ticket(self, request: Request) -> Response:
-        """One ticket."""
-        return self._get(request, rs.TICKETS, request.path_params["id"])
 
     @route("GET", f"{PREFIX}/service/tickets/{{id}}/notes")
     def list_notes(self, request: Request) -> Response:
@@ -261,7 +228,7 @@ class ConnectWiseSimulator(AuditTrailRoutes, TicketPatchRoutes, Simulator):
         q = query.parse_list_query(request, rs.NOTES)
         page = query.window(self._note_pairs(request, ticket_id), q, q.where, presorted=False)
         served = [pk for pk, _ in page.items if pk is not None]
-        return self._page_response(request, rs.NOTES.table, q, page, served)
+        return self._page_response(request, rs.NOTES, q, page, served)
 
     @route("GET", f"{PREFIX}/service/tickets/{{id}}/notes/count")
     def count_notes(self, request: Request) -> Response:
@@ -328,35 +295,8 @@ class ConnectWiseSimulator(AuditTrailRoutes, TicketPatchRoutes, Simulator):
 
     # ---- time, boards, statuses, priorities ------------------------------------------------
 
-    @route("GET", f"{PREFIX}/time/entries")
-    def list_time_entries(self, request: Request) -> Response:
-        """Time entries."""
-        return self._list(request, rs.TIME_ENTRIES)
-
-    @route("GET", f"{PREFIX}/time/entries/count")
-    def count_time_entries(self, request: Request) -> Response:
-        """Time entry count."""
-        return self._count(request, rs.TIME_ENTRIES)
-
-    @route("GET", f"{PREFIX}/time/entries/{{id}}")
-    def get_time_entry(self, request: Request) -> Response:
-        """One time entry."""
-        return self._get(request, rs.TIME_ENTRIES, request.path_params["id"])
-
-    @route("GET", f"{PREFIX}/service/boards")
-    def list_boards(self, request: Request) -> Response:
-        """Service boards."""
-        return self._list(request, rs.BOARDS)
-
-    @route("GET", f"{PREFIX}/service/boards/count")
-    def count_boards(self, request: Request) -> Response:
-        """Board count."""
-        return self._count(request, rs.BOARDS)
-
-    @route("GET", f"{PREFIX}/service/boards/{{id}}")
-    def get_board(self, request: Request) -> Response:
-        """One board."""
-        return self._get(request, rs.BOARDS, request.path_params["id"])
+    list_time_entries, count_time_entries, get_time_entry = _collection("time/entries", rs.TIME_ENTRIES)
+    list_boards, count_boards, get_board = _collection("service/boards", rs.BOARDS)
 
     @route("GET", f"{PREFIX}/service/boards/{{id}}/statuses")
     def list_statuses(self, request: Request) -> Response:
@@ -382,17 +322,4 @@ class ConnectWiseSimulator(AuditTrailRoutes, TicketPatchRoutes, Simulator):
             raise errors.not_found("Board", ident)
         return ident
 
-    @route("GET", f"{PREFIX}/service/priorities")
-    def list_priorities(self, request: Request) -> Response:
-        """Priorities."""
-        return self._list(request, rs.PRIORITIES)
-
-    @route("GET", f"{PREFIX}/service/priorities/count")
-    def count_priorities(self, request: Request) -> Response:
-        """Priority count."""
-        return self._count(request, rs.PRIORITIES)
-
-    @route("GET", f"{PREFIX}/service/priorities/{{id}}")
-    def get_priority(self, request: Request) -> Response:
-        """One priority."""
-        return self._get(request, rs.PRIORITIES, request.path_params["id"])
+    list_priorities, count_priorities, get_priority = _collection("service/priorities", rs.PRIORITIES)

@@ -71,17 +71,25 @@ class HuduBase(Simulator):
             grouped[row["procedure_id"]].append(render.task(row, self.task_extras.get(row["id"], {})))
         return grouped
 
+    def company_names(self, hudu_ids: set[int]) -> dict[int, str | None]:
+        """Hudu company id -> name for several companies, with one query."""
+        if not hudu_ids:
+            return {}
+        marks = ",".join("?" * len(hudu_ids))     # placeholders only; the ids travel as parameters
+        rows = self.world.query(f"SELECT hudu_id, hudu_name FROM companies WHERE hudu_id IN ({marks})",  # noqa: S608
+                                sorted(hudu_ids))
+        return {row["hudu_id"]: row["hudu_name"] for row in rows}
+
     def render_procedures(self, rows: list[sqlite3.Row], base: str) -> list[dict[str, Any]]:
         """Render procedure rows with their tasks, company names and attached assets."""
         tasks = self.tasks_by_procedure([r["id"] for r in rows])
+        companies = self.company_names({r["company_id"] for r in rows if r["company_id"] is not None})
         out = []
         for row in rows:
-            company = self.company_row(row["company_id"]) if row["company_id"] is not None else None
             asset_id = self.run_assets.get(row["id"])
             asset = self.world.query_one("SELECT name FROM hudu_assets WHERE id = ?", (asset_id,)) \
                 if asset_id else None
-            out.append(render.procedure(row, tasks[row["id"]], base,
-                                        company["hudu_name"] if company else None,
+            out.append(render.procedure(row, tasks[row["id"]], base, companies.get(row["company_id"]),
                                         asset["name"] if asset else None))
         return out
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime
-from typing import Any
 
+from syncd.sandbox.clock import SandboxClock, format_instant
 from syncd.sandbox.framework import Request
 from syncd.sandbox.ninjaone.errors import bad_request
 
@@ -17,8 +17,6 @@ KEYSET_DEFAULT_PAGE = 100
 KEYSET_MAX_PAGE = 1000
 QUERY_DEFAULT_PAGE = 100
 QUERY_MAX_PAGE = 10000
-
-ISO_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
 def int_arg(request: Request, name: str) -> int | None:
@@ -71,14 +69,9 @@ def choice_arg(request: Request, name: str, allowed: set[str]) -> str | None:
     return raw
 
 
-def now_epoch(clock: Any) -> float:
-    """Return the sandbox clock's current instant as epoch seconds (datetime or number clocks)."""
-    now = clock.now()
-    if isinstance(now, datetime):
-        if now.tzinfo is None:
-            now = now.replace(tzinfo=UTC)
-        return now.timestamp()
-    return float(now)
+def now_epoch(clock: SandboxClock) -> float:
+    """Return the sandbox clock's current instant as epoch seconds."""
+    return clock.now().timestamp()
 
 
 def iso_to_epoch(value: str | None) -> float | None:
@@ -97,4 +90,4 @@ def epoch_to_world_iso(value: float) -> str:
     second = math.ceil(value)
     second = max(second, 0)
     second = min(second, 253402300799)          # 9999-12-31T23:59:59Z keeps strftime valid
-    return datetime.fromtimestamp(second, UTC).strftime(ISO_FORMAT)
+    return format_instant(datetime.fromtimestamp(second, UTC))

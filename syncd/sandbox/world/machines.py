@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass, field
 
 from syncd.sandbox.world.companies import Company, Contact
-from syncd.sandbox.world.names import HARDWARE, OS_NAMES, SERVER_ROLES, mac, serial_for, uuid_from
+from syncd.sandbox.world.names import ALNUM, HARDWARE, OS_NAMES, SERVER_ROLES, mac, serial_for, uuid_from
 from syncd.sandbox.world.rows import DAY, HOUR, Ids, Sink
 
 JUNK_SERIALS = ("To be filled by O.E.M.", "Default string", "0", "System Serial Number", "")
@@ -65,6 +65,11 @@ class Machine:
         return [self.hostname] + ([self.old_hostname] if self.old_hostname else [])
 
 
+def _user_hostname(prefix: str, kind: str, number: int) -> str:
+    """The client's naming standard for user machines: ACME-WS-001, ACME-LT-002."""
+    return f"{prefix}-{'WS' if kind == 'workstation' else 'LT'}-{number:03d}"
+
+
 def _kinds(rng: random.Random, n: int, want_clones: bool) -> list[str]:
     """Machine kinds for a company: ~10% servers (2+ if cloned VMs are planted), laptops, desktops."""
     servers = max(1 if n >= 5 else 0, round(n * rng.uniform(0.05, 0.14)))
@@ -113,7 +118,7 @@ def build_machines(rng: random.Random, ids: Ids, co: Company, start: int, now: i
             hostname = f"{co.prefix}-{role}{roles[role]:02d}"
         else:
             counters[kind] += 1
-            hostname = f"{co.prefix}-{'WS' if kind == 'workstation' else 'LT'}-{counters[kind]:03d}"
+            hostname = _user_hostname(co.prefix, kind, counters[kind])
         maker, model, style = rng.choice(HARDWARE[kind])
         macs = [mac(rng) for _ in range(1 if kind == "server" else rng.choice((1, 2, 2, 3)))]
         created = (rng.randrange(start - 900 * DAY, start - 5 * DAY) if rng.random() < 0.9
@@ -161,13 +166,12 @@ def _rename(rng: random.Random, co: Company, machines: list[Machine], counters: 
             continue
         if rng.random() < 0.5:
             # Deployed under the Windows default name, renamed to the standard later.
-            m.old_hostname = "DESKTOP-" + "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789")
-                                                  for _ in range(7))
+            m.old_hostname = "DESKTOP-" + "".join(rng.choice(ALNUM) for _ in range(7))
         else:
             kind = m.kind if m.kind in counters else "workstation"
             counters[kind] += 1
             m.old_hostname = m.hostname
-            m.hostname = f"{co.prefix}-{'WS' if kind == 'workstation' else 'LT'}-{counters[kind]:03d}"
+            m.hostname = _user_hostname(co.prefix, kind, counters[kind])
 
 
 def serial_is_junk(value: str | None) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import calendar
 import json
 import time
-from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
@@ -107,7 +106,6 @@ class Sink:
     def __init__(self, world: World, batch: int = 5_000) -> None:
         self.world = world
         self.batch = batch
-        self.counts: Counter[str] = Counter()
         self._buffers: dict[str, list[tuple[Any, ...]]] = {table: [] for table in COLUMNS}
         # Table and column names come from the COLUMNS registry above, never from input.
         self._sql = {
@@ -119,7 +117,6 @@ class Sink:
     def add(self, table: str, row: tuple[Any, ...]) -> None:
         """Queue one row for `table` (tuple in COLUMNS order)."""
         self._buffers[table].append(row)
-        self.counts[table] += 1
         self._pending += 1
         if self._pending >= self.batch:
             self.flush()

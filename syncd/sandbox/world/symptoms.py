@@ -166,7 +166,6 @@ FAMILIES: tuple[Family, ...] = (
 )
 
 BY_KEY = {family.key: family for family in FAMILIES}
-SERVICE_DESK = tuple(f for f in FAMILIES if f.target in ("user", "none"))
 MONITORING = tuple(f for f in FAMILIES if f.target == "server")
 USER_DEVICE = tuple(f for f in FAMILIES if f.target == "user")
 NO_DEVICE = tuple(f for f in FAMILIES if f.target == "none")

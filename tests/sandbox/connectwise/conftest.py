@@ -6,7 +6,6 @@ import base64
 import json
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,9 +13,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from syncd.sandbox.clock import SandboxClock
 from syncd.sandbox.connectwise import ConnectWiseSimulator
-from syncd.sandbox.framework import HttpError, Request, Response
+from syncd.sandbox.framework import Request, Response
 from syncd.sandbox.world.store import World
+from tests.sandbox.support import RecordingFaults
 
 PREFIX = "/v4_6_release/apis/3.0"
 WORLD_NOW = "2026-11-17T15:00:00Z"
@@ -30,32 +31,6 @@ CREDS = {"company_id": "sandbox", "public_key": "pubKEY123", "private_key": "pri
 def ts(minutes: int) -> str:
     """A world timestamp `minutes` after START."""
     return (START + timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-class FakeClock:
-    """Stand-in for the sandbox clock: a settable instant."""
-
-    def __init__(self, now: str = WORLD_NOW) -> None:
-        self.moment = datetime.fromisoformat(now.replace("Z", "+00:00"))
-
-    def now(self) -> datetime:
-        return self.moment
-
-    def now_iso(self) -> str:
-        return self.moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-    def advance(self, **kwargs: float) -> None:
-        self.moment += timedelta(**kwargs)
-
-
-@dataclass
-class FakeFaults:
-    """Stand-in for the fault injector: records every page served."""
-
-    pages: list[tuple[str, list[Any], bool]] = field(default_factory=list)
-
-    def on_page_served(self, table: str, served_ids: list[Any], *, last_page: bool, **_: Any) -> None:
-        self.pages.append((table, list(served_ids), last_page))
 
 
 def _insert(world: World, table: str, rows: list[dict[str, Any]]) -> None:
@@ -185,19 +160,19 @@ def world(world_template: Path, tmp_path: Path) -> Iterator[World]:
 
 
 @pytest.fixture
-def faults() -> FakeFaults:
+def faults() -> RecordingFaults:
     """Records pages served."""
-    return FakeFaults()
+    return RecordingFaults()
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    """A settable clock at the world's now."""
-    return FakeClock()
+def clock() -> SandboxClock:
+    """A frozen clock at the world's now."""
+    return SandboxClock(WORLD_NOW)
 
 
 @pytest.fixture
-def sim(world: World, clock: FakeClock, faults: FakeFaults) -> ConnectWiseSimulator:
+def sim(world: World, clock: SandboxClock, faults: RecordingFaults) -> ConnectWiseSimulator:
     """The simulator over the hand-built world with the test credentials."""
     return ConnectWiseSimulator(world, clock, faults, CREDS)  # type: ignore[arg-type]
 
@@ -216,17 +191,7 @@ def call(sim: ConnectWiseSimulator, method: str, path: str, query: dict[str, Any
     qs = {k: v if isinstance(v, list) else [str(v)] for k, v in (query or {}).items()}
     raw = b"" if body is None else body if isinstance(body, bytes) else json.dumps(body).encode()
     request = Request(method=method, path=path, query=qs, headers=hdrs, body=raw)
-    denied = sim.authenticate(request)
-    if denied is not None:
-        return denied
-    found = sim.match(method, path)
-    if found is None:
-        return sim.not_found(request)
-    _, handler, params = found
-    try:
-        return handler(sim, replace(request, path_params=params))
-    except HttpError as exc:
-        return exc.response
+    return sim.respond(request, sim.match(method, path))
 
 
 def links(response: Response) -> dict[str, str]:

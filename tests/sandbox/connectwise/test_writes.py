@@ -11,7 +11,7 @@ NOTE = {"text": "Linked to ACME-WS-001 by syncd.", "internalAnalysisFlag": True}
 
 def test_note_post_is_visible_and_does_not_bump_ticket(sim, clock):
     before = call(sim, "GET", f"{PREFIX}/service/tickets/3").body["_info"]["lastUpdated"]
-    clock.advance(minutes=5)
+    clock.advance(5 * 60)
     response = call(sim, "POST", f"{PREFIX}/service/tickets/3/notes", body=NOTE)
     assert response.status == 201
     note = response.body

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from syncd.sandbox.framework import HttpError, Request, Response
+from syncd.sandbox.clock import SandboxClock
+from syncd.sandbox.framework import Request, Response
 from syncd.sandbox.hudu import HuduSimulator
 from syncd.sandbox.world.store import World
+from tests.sandbox.support import RecordingFaults
 
 WORLD_NOW = "2026-11-17T15:00:00Z"
 API_KEY = HuduSimulator.default_credentials["api_key"]
@@ -99,37 +99,6 @@ def build_world(path: Path) -> World:
     return world
 
 
-@dataclass
-class FakeClock:
-    """Stand-in for the sandbox clock: fixed at world_now until advanced."""
-
-    current: datetime = field(default_factory=lambda: datetime(2026, 11, 17, 15, 0, tzinfo=UTC))
-
-    def now(self) -> datetime:
-        """Current instant."""
-        return self.current
-
-    def now_iso(self) -> str:
-        """Current instant as the world stores times."""
-        return self.current.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-    def advance(self, seconds: float) -> None:
-        """Move time forward."""
-        self.current += timedelta(seconds=seconds)
-
-
-@dataclass
-class FakeFaults:
-    """Stand-in for the fault injector that records every served page."""
-
-    pages: list[tuple[str, list[Any], bool]] = field(default_factory=list)
-
-    def on_page_served(self, table: str, served_ids: list[Any], *, last_page: bool,
-                       first_page: bool | None = None, id_column: str | None = None) -> None:
-        """Record the page (same signature as FaultInjector.on_page_served)."""
-        self.pages.append((table, list(served_ids), last_page))
-
-
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
     """A fresh hand-built world."""
@@ -140,8 +109,8 @@ def world(tmp_path: Path) -> Iterator[World]:
 
 @pytest.fixture
 def sim(world: World) -> HuduSimulator:
-    """A simulator over the test world with stand-in clock and faults."""
-    return HuduSimulator(world, FakeClock(), FakeFaults(), dict(HuduSimulator.default_credentials))
+    """A simulator over the test world with a frozen clock and recording faults."""
+    return HuduSimulator(world, SandboxClock(WORLD_NOW), RecordingFaults(), dict(HuduSimulator.default_credentials))
 
 
 def call(sim: HuduSimulator, method: str, path: str, query: dict[str, Any] | None = None, *,
@@ -150,15 +119,4 @@ def call(sim: HuduSimulator, method: str, path: str, query: dict[str, Any] | Non
     raw_query = {k: [str(x) for x in (v if isinstance(v, list) else [v])] for k, v in (query or {}).items()}
     data = body if isinstance(body, bytes) else (json.dumps(body).encode() if body is not None else b"")
     request = Request(method, path, raw_query, AUTH if headers is None else headers, data)
-    denied = sim.authenticate(request)
-    if denied is not None:
-        return denied
-    matched = sim.match(method, path)
-    if matched is None:
-        return sim.not_found(request)
-    _pattern, handler, params = matched
-    request = Request(method, path, raw_query, request.headers, data, params)
-    try:
-        return handler(sim, request)
-    except HttpError as exc:
-        return exc.response
+    return sim.respond(request, sim.match(method, path))

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from syncd.sandbox.clock import SandboxClock
 from syncd.sandbox.ninjaone import NinjaOneSimulator
 from syncd.sandbox.world.store import World
+from tests.sandbox.support import RecordingFaults
 
 from . import spec
-from .support import CALLS, FakeClock, FakeFaults, get_token
+from .support import CALLS, get_token
 from .world_data import WORLD_NOW, build_world
 
 
@@ -24,19 +26,19 @@ def world(tmp_path: Path) -> Iterator[World]:
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    """A clock at the world's now."""
-    return FakeClock(WORLD_NOW)
+def clock() -> SandboxClock:
+    """A frozen clock at the world's now."""
+    return SandboxClock(WORLD_NOW)
 
 
 @pytest.fixture
-def faults() -> FakeFaults:
+def faults() -> RecordingFaults:
     """A recording fault injector."""
-    return FakeFaults()
+    return RecordingFaults()
 
 
 @pytest.fixture
-def sim(world: World, clock: FakeClock, faults: FakeFaults) -> NinjaOneSimulator:
+def sim(world: World, clock: SandboxClock, faults: RecordingFaults) -> NinjaOneSimulator:
     """A simulator with the default (monitoring-only) app."""
     return NinjaOneSimulator(world, clock, faults, NinjaOneSimulator.default_credentials)
 
