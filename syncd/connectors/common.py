@@ -1,11 +1,14 @@
-"""Pieces every connector shares: building its ApiClient from settings, and write markers."""
+"""Pieces every connector shares: building its ApiClient from settings, write markers, UTC times."""
 
 from __future__ import annotations
 
 import re
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+from pydantic import AfterValidator
 
 from syncd.http import ApiClient, Observer
 from syncd.ratelimit import LIMITERS
@@ -26,6 +29,16 @@ def observe(*args: Any) -> None:
         observer(*args)
 
 
+def http_options(http: HttpSettings, sleep: Callable[[float], None]) -> dict[str, Any]:
+    """The keyword arguments `[http]` gives an ApiClient or OAuth2ClientCredentials: timeouts, TLS, retries."""
+    policy = RetryPolicy(http.max_attempts, max_retry_after_s=http.max_retry_after.total_seconds(),
+                         backoff_max_s=http.backoff_max.total_seconds(), sleep=sleep)
+    return {
+        "connect_timeout": http.connect_timeout.total_seconds(), "read_timeout": http.read_timeout.total_seconds(),
+        "verify": str(http.ca_bundle) if http.ca_bundle else True, "retry": policy, "observer": observe,
+    }
+
+
 def build_client(kind: str, section: Any, http: HttpSettings, *, base_url: str, tenant: str,
                  auth: Any = None, headers: dict[str, str] | None = None,
                  sleep: Callable[[float], None] | None = None) -> ApiClient:
@@ -36,17 +49,8 @@ def build_client(kind: str, section: Any, http: HttpSettings, *, base_url: str, 
     """
     limit = section.rate_limit
     limiter = LIMITERS.get(kind, tenant, limit.requests, limit.per.total_seconds())
-    policy_args: dict[str, Any] = {
-        "max_retry_after_s": http.max_retry_after.total_seconds(),
-        "backoff_max_s": http.backoff_max.total_seconds(),
-    }
-    policy_args["sleep"] = _observed_sleep(kind, sleep or time.sleep)
-    return ApiClient(
-        kind, base_url, auth=auth, limiter=limiter,
-        connect_timeout=http.connect_timeout.total_seconds(), read_timeout=http.read_timeout.total_seconds(),
-        retry=RetryPolicy(http.max_attempts, **policy_args), headers=headers,
-        verify=str(http.ca_bundle) if http.ca_bundle else True, observer=observe,
-    )
+    return ApiClient(kind, base_url, auth=auth, limiter=limiter, headers=headers,
+                     **http_options(http, _observed_sleep(kind, sleep or time.sleep)))
 
 
 def _observed_sleep(kind: str, sleep: Callable[[float], None]) -> Callable[[float], None]:
@@ -75,3 +79,12 @@ def find_marker(text: str | None) -> str | None:
     """The idempotency key of a marker in `text`, if any."""
     match = _MARKER.search(text or "")
     return match.group(1) if match else None
+
+
+def as_utc(value: datetime) -> datetime:
+    """An aware UTC datetime; a naive vendor time is taken as UTC (the vendors document UTC)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# A vendor timestamp field: whatever zone the vendor sent, the model holds aware UTC.
+UtcTime = Annotated[datetime, AfterValidator(as_utc)]

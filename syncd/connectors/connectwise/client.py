@@ -128,13 +128,7 @@ class ConnectWiseClient:
 
     def system_info(self) -> dict[str, Any]:
         """GET /system/info (version, isCloud): the cheap authenticated check."""
-        resp = self.api.request("GET", "/system/info", expected_status={200, *_EXPLAINED})
-        if resp.status != 200:
-            raise self.error_from(resp)
-        body = resp.json()
-        if not isinstance(body, dict):
-            raise MalformedResponseError(f"{resp.summary}: expected a JSON object", connector=KIND)
-        return body
+        return self._object(self.api.request("GET", "/system/info", expected_status={200, *_EXPLAINED}))
 
     def rows(self, path: str, *, conditions: str | None = None, fields: str | None = None) -> Iterator[dict[str, Any]]:
         """Every row of a list endpoint, page by page in id order, to the last page."""
@@ -153,23 +147,20 @@ class ConnectWiseClient:
         try:
             yield from self.api.paginate(AUDIT_TRAIL, pager, extract=_rows, params=params)
         except (BadRequestError, NotFoundError, AuthError) as exc:
-            first = PageRequest({**params, "page": 1, "pageSize": self.page_size})
-            raise self._explain(exc, AUDIT_TRAIL, first, headers={}) from None
+            raise self._explain(exc, AUDIT_TRAIL, pager.first(params), headers={}) from None
 
     def post(self, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
         """POST a JSON body; never retried once it may have reached CW (see syncd.http)."""
-        resp = self.api.request("POST", path, json=dict(body), expected_status={200, 201, *_EXPLAINED})
-        if resp.status >= 400:
-            raise self.error_from(resp)
-        answer = resp.json()
-        if not isinstance(answer, dict):
-            raise MalformedResponseError(f"{resp.summary}: expected a JSON object", connector=KIND)
-        return answer
+        return self._object(self.api.request("POST", path, json=dict(body),
+                                             expected_status={200, 201, *_EXPLAINED}))
 
     def patch(self, path: str, operations: list[dict[str, Any]]) -> dict[str, Any]:
         """PATCH with JSON-Patch operations; a `replace` is idempotent, so it may be retried."""
-        resp = self.api.request("PATCH", path, json=operations, idempotent=True,
-                                expected_status={200, *_EXPLAINED})
+        return self._object(self.api.request("PATCH", path, json=operations, idempotent=True,
+                                             expected_status={200, *_EXPLAINED}))
+
+    def _object(self, resp: HttpResponse) -> dict[str, Any]:
+        """The JSON object of a success; CW's explained error for a 4xx (the only other status let through)."""
         if resp.status >= 400:
             raise self.error_from(resp)
         answer = resp.json()

@@ -2,27 +2,20 @@
 
 Vendor JSON stops here: streams hand raw rows to `Normalizer`, which returns vocabulary models.
 CW omits null members and its generated "required" flags do not match real data, so nearly
-every member is optional.
+every member is optional. Times are `UtcTime`: CW documents `yyyy-MM-ddTHH:mm:ssZ`, and a naive
+value (some tenants, some clients) is UTC too.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from syncd.connectors.common import UtcTime
 from syncd.connectors.connectwise.settings import ConnectWiseSettings
 from syncd.vocabulary import Company, Configuration, Contact, Note, StatusClass, Ticket, TimeEntry
-
-
-def _utc(value: datetime) -> datetime:
-    # CW documents `yyyy-MM-ddTHH:mm:ssZ`; a naive value (some tenants, some clients) is UTC too.
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-CwTime = Annotated[datetime, AfterValidator(_utc)]
 
 
 class _Model(BaseModel):
@@ -41,8 +34,8 @@ class Ref(_Model):
 class Info(_Model):
     """The `_info` member: change time and creation time."""
 
-    last_updated: CwTime | None = Field(default=None, alias="lastUpdated")
-    date_entered: CwTime | None = Field(default=None, alias="dateEntered")
+    last_updated: UtcTime | None = Field(default=None, alias="lastUpdated")
+    date_entered: UtcTime | None = Field(default=None, alias="dateEntered")
 
 
 class CustomField(_Model):
@@ -121,9 +114,9 @@ class CwTicket(_Record):
     owner: Ref | None = None
     priority: Ref | None = None
     closed_flag: bool = Field(default=False, alias="closedFlag")
-    closed_date: CwTime | None = Field(default=None, alias="closedDate")
-    date_responded: CwTime | None = Field(default=None, alias="dateResponded")
-    date_resolved: CwTime | None = Field(default=None, alias="dateResolved")
+    closed_date: UtcTime | None = Field(default=None, alias="closedDate")
+    date_responded: UtcTime | None = Field(default=None, alias="dateResponded")
+    date_resolved: UtcTime | None = Field(default=None, alias="dateResolved")
     respond_minutes: float | None = Field(default=None, alias="respondMinutes")
     resolve_minutes: float | None = Field(default=None, alias="resolveMinutes")
     sla_status: str | None = Field(default=None, alias="slaStatus")
@@ -142,7 +135,7 @@ class CwNote(_Record):
     resolution_flag: bool = Field(default=False, alias="resolutionFlag")
     member: Ref | None = None
     created_by: str | None = Field(default=None, alias="createdBy")
-    date_created: CwTime | None = Field(default=None, alias="dateCreated")
+    date_created: UtcTime | None = Field(default=None, alias="dateCreated")
 
 
 class CwTimeEntry(_Record):
@@ -154,7 +147,7 @@ class CwTimeEntry(_Record):
     member: Ref | None = None
     actual_hours: float = Field(default=0.0, alias="actualHours")
     billable_option: str | None = Field(default=None, alias="billableOption")
-    time_start: CwTime = Field(alias="timeStart")
+    time_start: UtcTime = Field(alias="timeStart")
     notes: str | None = None
 
 
@@ -186,7 +179,7 @@ class CwAuditEntry(_Model):
     """AuditTrailEntry: one line of a record's history; CW gives it no id."""
 
     text: str
-    entered_date: CwTime = Field(alias="enteredDate")
+    entered_date: UtcTime = Field(alias="enteredDate")
     entered_by: str | None = Field(default=None, alias="enteredBy")
     audit_type: str | None = Field(default=None, alias="auditType")
     audit_sub_type: str | None = Field(default=None, alias="auditSubType")

@@ -56,8 +56,9 @@ class ConnectWiseStreams:
     def __init__(self, client: ConnectWiseClient, settings: ConnectWiseSettings, state: StateStore,
                  normalizer: m.Normalizer) -> None:
         self._client, self._settings, self._state, self._norm = client, settings, state, normalizer
-        self._boards_loaded: set[int] = set()
-        self._closed: dict[int, dict[str, bool]] = {}     # board id -> status name (folded) -> closed
+        # board id -> status name (folded) -> closed, for every board whose statuses were read
+        # (empty for a board that vanished); a board in here is never read again for tickets.
+        self._closed: dict[int, dict[str, bool]] = {}
         self._history = TicketHistory(client, self.status_closed)
 
     def all(self) -> list[Stream]:
@@ -107,7 +108,6 @@ class ConnectWiseStreams:
                     if (s := parse(m.CwBoardStatus, row, f"{KIND}.boards")) is not None]
         self._norm.statuses.update({s.id: s for s in statuses})
         self._closed[board_id] = {s.name.casefold(): s.closed_status for s in statuses}
-        self._boards_loaded.add(board_id)
         return statuses
 
     def status_closed(self, board_id: int | None, name: str) -> bool | None:
@@ -190,8 +190,8 @@ class ConnectWiseStreams:
 
     def _load_board(self, board_id: int) -> None:
         """Load a board's statuses once (a vanished board is remembered as loaded, with none)."""
-        if board_id not in self._boards_loaded:
+        if board_id not in self._closed:
             try:
                 self.load_statuses(board_id)
             except NotFoundError:
-                self._boards_loaded.add(board_id)  # board gone: classify by name and closedFlag
+                self._closed[board_id] = {}  # board gone: classify by name and closedFlag

@@ -40,8 +40,8 @@ class HuduConnector:
 
     def __init__(self, settings: HuduSettings, http: HttpSettings, state: Any = None, *,
                  clock: Clock | None = None, sleep: Callable[[float], None] | None = None) -> None:
+        # `state` is part of the factory signature; Hudu has no per-record sub-resources to skip.
         self.settings = settings
-        self.state = state  # unused: Hudu has no per-record sub-resources to skip
         self.instance_url = instance_url(settings.base_url)
         api = build_client(KIND, settings, http, base_url=self.instance_url + API_PATH,
                            tenant=self.instance_url, auth=HeaderAuth("x-api-key", settings.api_key),

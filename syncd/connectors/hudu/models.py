@@ -1,24 +1,20 @@
-"""Hudu v1 payloads (where vendor JSON stops) and their mapping to the normalized vocabulary."""
+"""Hudu v1 payloads (where vendor JSON stops) and their mapping to the normalized vocabulary.
+
+Times are `UtcTime`: Hudu sends ISO 8601 with Z or an offset; a naive time is taken as UTC.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import urljoin
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 
+from syncd.connectors.common import UtcTime
 from syncd.vocabulary import Article, Asset, Company
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    """Hudu sends ISO 8601 with Z or an offset; a naive time is taken as UTC."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _blank_to_none(value: Any) -> Any:
@@ -35,7 +31,6 @@ def _id_text(value: Any) -> Any:
     return _blank_to_none(value)
 
 
-UtcTime = Annotated[datetime | None, AfterValidator(_utc)]
 Text = Annotated[str | None, BeforeValidator(_blank_to_none)]
 IdText = Annotated[str | None, BeforeValidator(_id_text)]
 
@@ -77,7 +72,7 @@ class HuduCompany(_Payload):
     name: str
     id_number: Text = None
     archived: bool = False
-    updated_at: UtcTime = None
+    updated_at: UtcTime | None = None
     integrations: list[HuduIntegration] = []
 
     def normalize(self, kinds: Mapping[str, str]) -> Company:
@@ -98,7 +93,7 @@ class HuduAsset(_Payload):
     primary_serial: Text = None
     asset_type: Text = None
     archived: bool = False
-    updated_at: UtcTime = None
+    updated_at: UtcTime | None = None
     cards: list[HuduCard] = []
 
     def normalize(self, kinds: Mapping[str, str]) -> Asset:
@@ -119,7 +114,7 @@ class HuduArticle(_Payload):
     company_id: IdText = None
     url: Text = None
     draft: bool = False
-    updated_at: UtcTime = None
+    updated_at: UtcTime | None = None
 
     def normalize(self, instance_url: str) -> Article:
         """The normalized Article; a relative url is made absolute against the instance."""

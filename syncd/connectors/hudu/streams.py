@@ -9,7 +9,7 @@ are not listed by Hudu's default query, so archiving counts as deletion unless
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import structlog
@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from syncd.clock import Clock
 from syncd.connectors.base import Stream
+from syncd.connectors.common import as_utc
 from syncd.connectors.hudu.client import HuduClient
 from syncd.connectors.hudu.models import HuduArticle, HuduAsset, HuduCompany
 from syncd.connectors.hudu.settings import HuduSettings
@@ -30,11 +31,11 @@ M = TypeVar("M", bound=BaseModel)
 
 def hudu_time(value: datetime, *, round_up: bool = False) -> str:
     """A bound for Hudu's `updated_at` filter: UTC, whole seconds, floored (or ceiled for an end)."""
-    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-    whole = aware.replace(microsecond=0)
-    if round_up and whole != aware:
+    utc = as_utc(value)
+    whole = utc.replace(microsecond=0)
+    if round_up and whole != utc:
         whole += timedelta(seconds=1)
-    return whole.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return whole.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def parse_rows(model: type[M], rows: Iterable[Any], source: str) -> Iterator[M]:

@@ -12,7 +12,6 @@ Three pagination styles (reference §2.5):
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
@@ -21,13 +20,12 @@ from typing import Any
 import structlog
 
 from syncd.auth import BearerTokenAuth, OAuth2ClientCredentials
-from syncd.connectors.common import build_client, observe
+from syncd.connectors.common import build_client, http_options
 from syncd.connectors.ninjaone.models import to_epoch_seconds
 from syncd.connectors.ninjaone.settings import NinjaOneSettings
 from syncd.errors import BadRequestError, EnvelopeError, NotFoundError, PaginationError
 from syncd.http import ApiClient
-from syncd.pagination import WalkById, bare_list, envelope
-from syncd.retry import RetryPolicy
+from syncd.pagination import WalkById, bare_list, envelope, row_identity
 from syncd.sections import HttpSettings
 
 log = structlog.get_logger(__name__)
@@ -55,16 +53,11 @@ class NinjaOneClient:
                  token_clock: Callable[[], float] = time.monotonic) -> None:
         self.settings = settings
         base_url = settings.base_url.rstrip("/")
-        retry_args: dict[str, Any] = {"backoff_max_s": http.backoff_max.total_seconds(),
-                                      "max_retry_after_s": http.max_retry_after.total_seconds()}
-        if sleep is not None:
-            retry_args["sleep"] = sleep
+        # Not build_client: the token POST draws on no rate-limit bucket and its retry waits are
+        # not reported to RETRY_OBSERVERS.
         grant = OAuth2ClientCredentials(
             f"{base_url}{TOKEN_PATH}", settings.client_id, settings.client_secret, settings.scope or None,
-            connector=KIND, connect_timeout=http.connect_timeout.total_seconds(),
-            read_timeout=http.read_timeout.total_seconds(),
-            verify=str(http.ca_bundle) if http.ca_bundle else True,  # type: ignore[arg-type]
-            retry=RetryPolicy(http.max_attempts, **retry_args), observer=observe,
+            connector=KIND, **http_options(http, sleep or time.sleep),
         )
         self.api: ApiClient = build_client(
             KIND, settings, http, base_url=base_url, tenant=f"{base_url}|{settings.client_id}",
@@ -105,14 +98,6 @@ class NinjaOneClient:
         """Every device id, from the lighter basic list."""
         return (_row_id(row) for row in self._keyset("/v2/devices"))
 
-    def device(self, device_id: int | str) -> dict[str, Any]:
-        """One device (AgentDevice shape)."""
-        body = self.api.get_json(f"/v2/device/{int(device_id)}")
-        if not isinstance(body, dict):
-            raise EnvelopeError(f"{KIND}: GET /v2/device/{device_id}: expected an object, "
-                                f"got {type(body).__name__}", connector=KIND)
-        return body
-
     # --- bare arrays ------------------------------------------------------------------------
 
     def alerts(self) -> list[dict[str, Any]]:
@@ -147,8 +132,7 @@ class NinjaOneClient:
         while True:
             try:
                 for row in self._scan(path, params):
-                    digest = hashlib.blake2b(json.dumps(row, sort_keys=True, default=str).encode(),
-                                             digest_size=16).digest()
+                    digest = hashlib.blake2b(row_identity(row).encode(), digest_size=16).digest()
                     if digest not in seen:
                         seen.add(digest)
                         yield row

@@ -14,6 +14,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from syncd.clock import from_iso
+from syncd.connectors.common import as_utc
 from syncd.vocabulary import Alert, Company, Device, PatchEvent
 
 # Epoch values above this are milliseconds: 1e12 s is the year 33658, 1e12 ms is 2001.
@@ -27,15 +29,14 @@ def to_utc(value: Any) -> datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return as_utc(value)
     if isinstance(value, bool):
         raise ValueError("a boolean is not a timestamp")  # bool is an int subclass
     if isinstance(value, str):
         try:
             value = float(value)
         except ValueError:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            return to_utc(parsed)
+            return from_iso(value)
     number = float(value)
     if not math.isfinite(number):
         raise ValueError(f"timestamp {value!r} is not finite")

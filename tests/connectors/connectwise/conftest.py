@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 import responses
 
 from syncd.connectors.connectwise import ConnectWiseConnector, ConnectWiseSettings
@@ -88,20 +87,6 @@ class Env:
     def close(self) -> None:
         """Close the connector."""
         self.connector.close()
-
-
-@pytest.fixture
-def sent(monkeypatch: pytest.MonkeyPatch) -> list[requests.PreparedRequest]:
-    """Every request any Session sends during the test (for the contract checks)."""
-    captured: list[requests.PreparedRequest] = []
-    original = requests.Session.send
-
-    def send(self: requests.Session, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        captured.append(request)
-        return original(self, request, **kwargs)
-
-    monkeypatch.setattr(requests.Session, "send", send)
-    return captured
 
 
 @pytest.fixture

@@ -59,7 +59,7 @@ def _endpoint(method: str, path: str) -> str | bool | None:
     return False
 
 
-def test_every_request_is_documented(make_env, world, sent):
+def test_every_request_is_documented(make_env, world, wire):
     # Arrange / Act: a first sync, an idle poll, a reconciliation and one write of each kind
     env = make_env(page_size=25)
     sync(env)
@@ -73,9 +73,9 @@ def test_every_request_is_documented(make_env, world, sent):
     writer.link_configuration(str(ticket), str(config), key="contract/link")
     writer.create_ticket(company_id=str(company), summary="KB: contract", description="d", key="contract/kb")
     # Assert
-    assert sent
+    assert wire
     methods = set()
-    for request in sent:
+    for request in wire:
         url = urlsplit(request.url)
         assert url.path.startswith(PREFIX), url.path
         path = url.path[len(PREFIX):]

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 import responses
 
 from syncd.clock import FixedClock
@@ -49,20 +48,6 @@ def http() -> Iterator[responses.RequestsMock]:
     """Every registered response must be used; nothing else may be called."""
     with responses.RequestsMock(assert_all_requests_are_fired=True) as rsps:
         yield rsps
-
-
-@pytest.fixture
-def wire(monkeypatch: pytest.MonkeyPatch) -> list[requests.PreparedRequest]:
-    """Record every request that goes on the wire (for the request-side contract checks)."""
-    sent: list[requests.PreparedRequest] = []
-    original = requests.Session.send
-
-    def send(self: requests.Session, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        sent.append(request)
-        return original(self, request, **kwargs)
-
-    monkeypatch.setattr(requests.Session, "send", send)
-    return sent
 
 
 @pytest.fixture
